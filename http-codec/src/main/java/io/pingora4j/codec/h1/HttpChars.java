@@ -1,0 +1,110 @@
+package io.pingora4j.codec.h1;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/** Byte classes from RFC 9110 / 9112 / 3986 as 256-entry tables, and the LF scan. */
+final class HttpChars {
+
+    static final byte CR = '\r';
+    static final byte LF = '\n';
+    static final byte SP = ' ';
+    static final byte HTAB = '\t';
+
+    /** tchar (RFC 9110 §5.6.2). */
+    static final boolean[] TCHAR = new boolean[256];
+    /** field-vchar / SP / HTAB: what a field value may hold (RFC 9110 §5.5). */
+    static final boolean[] FIELD_CHAR = new boolean[256];
+    /** Bytes allowed in a request-target: visible ASCII but '#', and obs-text (raw UTF-8 that clients send). */
+    static final boolean[] TARGET_CHAR = new boolean[256];
+    /** reg-name / IP-literal / port characters of a Host value (RFC 3986 §3.2.2). */
+    static final boolean[] HOST_CHAR = new boolean[256];
+    /** qdtext (RFC 9110 §5.6.4). */
+    static final boolean[] QDTEXT = new boolean[256];
+    /** HEXDIG value or -1. */
+    static final byte[] HEX = new byte[256];
+
+    static {
+        for (int c = '0'; c <= '9'; c++) TCHAR[c] = true;
+        for (int c = 'a'; c <= 'z'; c++) TCHAR[c] = true;
+        for (int c = 'A'; c <= 'Z'; c++) TCHAR[c] = true;
+        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) TCHAR[c] = true;
+
+        for (int c = 0x21; c <= 0x7e; c++) FIELD_CHAR[c] = true;
+        for (int c = 0x80; c <= 0xff; c++) FIELD_CHAR[c] = true;
+        FIELD_CHAR[SP] = true;
+        FIELD_CHAR[HTAB] = true;
+
+        for (int c = 0x21; c <= 0x7e; c++) TARGET_CHAR[c] = true;
+        for (int c = 0x80; c <= 0xff; c++) TARGET_CHAR[c] = true;
+        TARGET_CHAR['#'] = false; // a fragment is never sent (RFC 9112 §3.2)
+
+        for (int c = '0'; c <= '9'; c++) HOST_CHAR[c] = true;
+        for (int c = 'a'; c <= 'z'; c++) HOST_CHAR[c] = true;
+        for (int c = 'A'; c <= 'Z'; c++) HOST_CHAR[c] = true;
+        for (char c : "-._~!$&'()*+,;=%:[]".toCharArray()) HOST_CHAR[c] = true;
+
+        QDTEXT[HTAB] = true;
+        QDTEXT[SP] = true;
+        QDTEXT[0x21] = true;
+        for (int c = 0x23; c <= 0x5b; c++) QDTEXT[c] = true;
+        for (int c = 0x5d; c <= 0x7e; c++) QDTEXT[c] = true;
+        for (int c = 0x80; c <= 0xff; c++) QDTEXT[c] = true;
+
+        java.util.Arrays.fill(HEX, (byte) -1);
+        for (int c = '0'; c <= '9'; c++) HEX[c] = (byte) (c - '0');
+        for (int c = 'a'; c <= 'f'; c++) HEX[c] = (byte) (c - 'a' + 10);
+        for (int c = 'A'; c <= 'F'; c++) HEX[c] = (byte) (c - 'A' + 10);
+    }
+
+    private static final long LFS = 0x0A0A0A0A0A0A0A0AL;
+    private static final long LOW7 = 0x7F7F7F7F7F7F7F7FL;
+
+    private HttpChars() {
+    }
+
+    static boolean isWhitespace(int b) {
+        return b == SP || b == HTAB;
+    }
+
+    /**
+     * Index of the first LF in {@code buf[from, to)}, or -1. Eight bytes a step: the exact
+     * zero-byte test (no borrow between lanes, so no false hits whatever the byte order).
+     */
+    static int findLf(ByteBuffer buf, int from, int to) {
+        int i = from;
+        if (to - from >= 8) {
+            boolean big = buf.order() == ByteOrder.BIG_ENDIAN;
+            for (; i + 8 <= to; i += 8) {
+                long x = buf.getLong(i) ^ LFS;
+                long t = ~(((x & LOW7) + LOW7) | x | LOW7);
+                if (t != 0) {
+                    return i + ((big ? Long.numberOfLeadingZeros(t) : Long.numberOfTrailingZeros(t)) >>> 3);
+                }
+            }
+        }
+        for (; i < to; i++) {
+            if (buf.get(i) == LF) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** ASCII case-insensitive compare of {@code buf[at, at+lower.length)} with a lower-case constant. */
+    static boolean equalsLower(ByteBuffer buf, int at, int len, byte[] lower) {
+        if (len != lower.length) {
+            return false;
+        }
+        for (int i = 0; i < len; i++) {
+            int b = buf.get(at + i);
+            if (b >= 'A' && b <= 'Z') {
+                b |= 0x20;
+            }
+            if (b != lower[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
