@@ -82,9 +82,9 @@ public enum H1Error {
     UNSUPPORTED_TRANSFER_ENCODING(501, "unsupported Transfer-Encoding"),
 
     // ---- chunked coding (RFC 9112 §7.1) ----
-    /** chunk-size absent: the line starts with something other than a hex digit. */
+    /** chunk-size absent: the line starts with something other than a hex digit ("+5", ";ext", CRLF). */
     MISSING_CHUNK_SIZE(400, "missing chunk size"),
-    /** chunk-size followed by something that is not an extension or CRLF ("0x5", "5 5", "+5"; CVE-2022-24761 class). */
+    /** chunk-size followed by something that is not an extension or CRLF ("0x5", "5 5", "5g"; CVE-2022-24761 class). */
     INVALID_CHUNK_SIZE(400, "invalid chunk size"),
     /** chunk-size beyond 2^63-1. */
     CHUNK_SIZE_OVERFLOW(400, "chunk size overflow"),

@@ -202,7 +202,8 @@ public abstract sealed class H1Parser permits RequestParser, ResponseParser {
                     if (pending > limits.maxInitialLine() + 1) {
                         throw fail(upstream ? H1Error.STATUS_LINE_TOO_LONG : H1Error.REQUEST_LINE_TOO_LONG);
                     }
-                } else if (fieldBytes + pending > limits.maxHeaderSection()) {
+                } else if (pending > 1 && fieldBytes + pending > limits.maxHeaderSection()) {
+                    // a partial line of one byte may be the CR of the blank line, which is not counted
                     throw fail(H1Error.HEADER_SECTION_TOO_LARGE);
                 }
                 return H1Event.NEED_MORE;
@@ -275,6 +276,7 @@ public abstract sealed class H1Parser permits RequestParser, ResponseParser {
             p++;
         }
         int valueStart = p;
+        p = HttpChars.skipFieldChars(in, p, end);
         for (; p < end; p++) {
             int c = in.get(p) & 0xff;
             if (!HttpChars.FIELD_CHAR[c]) {
@@ -491,6 +493,13 @@ public abstract sealed class H1Parser permits RequestParser, ResponseParser {
         if (n == 0) {
             return H1Event.NEED_MORE;
         }
+        if (state == State.UNTIL_CLOSE) {
+            // a close-delimited body is a body like any other; a tunnel is not a body
+            bodyReceived += n;
+            if (bodyReceived > limits.maxBodySize()) {
+                throw fail(H1Error.BODY_TOO_LARGE);
+            }
+        }
         deliver(in, n);
         return H1Event.BODY;
     }
@@ -706,7 +715,8 @@ public abstract sealed class H1Parser permits RequestParser, ResponseParser {
             int lf = HttpChars.findLf(in, start + scanRel, limit);
             if (lf < 0) {
                 scanRel = limit - start;
-                if (fieldBytes + (limit - lineStart) > limits.maxHeaderSection()) {
+                int pending = limit - lineStart;
+                if (pending > 1 && fieldBytes + pending > limits.maxHeaderSection()) {
                     throw fail(H1Error.HEADER_SECTION_TOO_LARGE);
                 }
                 return H1Event.NEED_MORE;

@@ -91,6 +91,47 @@ final class HttpChars {
         return -1;
     }
 
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH = 0x8080808080808080L;
+
+    /**
+     * Index of the first byte in {@code buf[from, to)} below {@code 0x20} or equal to DEL, or
+     * {@code to}: the bytes a field value may not hold, but for HTAB, which the caller checks
+     * byte by byte from there. Eight bytes a step; each lane test is exact as a yes/no answer
+     * (a borrow only crosses into a higher lane when a lower lane already matched), and the
+     * caller's per-byte loop finds which byte it was.
+     */
+    static int skipFieldChars(ByteBuffer buf, int from, int to) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long w = buf.getLong(i);
+            long del = w ^ 0x7F7F7F7F7F7F7F7FL;
+            long t = ((w - 0x2020202020202020L) & ~w) | ((del - ONES) & ~del);
+            if ((t & HIGH) != 0) {
+                break;
+            }
+        }
+        return i;
+    }
+
+    /**
+     * Index of the first byte in {@code buf[from, to)} that is SP or below, DEL or '#': where a
+     * request target ends or goes wrong. Same technique as {@link #skipFieldChars}.
+     */
+    static int skipTargetChars(ByteBuffer buf, int from, int to) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long w = buf.getLong(i);
+            long del = w ^ 0x7F7F7F7F7F7F7F7FL;
+            long hash = w ^ 0x2323232323232323L;
+            long t = ((w - 0x2121212121212121L) & ~w) | ((del - ONES) & ~del) | ((hash - ONES) & ~hash);
+            if ((t & HIGH) != 0) {
+                break;
+            }
+        }
+        return i;
+    }
+
     /** ASCII case-insensitive compare of {@code buf[at, at+lower.length)} with a lower-case constant. */
     static boolean equalsLower(ByteBuffer buf, int at, int len, byte[] lower) {
         if (len != lower.length) {

@@ -61,6 +61,7 @@ public final class RequestParser extends H1Parser {
         head.methodLen = methodLen;
 
         int targetStart = ++p;
+        p = HttpChars.skipTargetChars(in, p, to);
         while (p < to) {
             int c = in.get(p) & 0xff;
             if (c == SP) {
