@@ -1,0 +1,52 @@
+package io.pingora4j.spi;
+
+import io.pingora4j.codec.h1.RequestHead;
+import io.pingora4j.codec.h1.ResponseHead;
+import java.nio.ByteBuffer;
+
+/**
+ * One link of a filter chain: the phases of {@link ProxyHttp} a filter may take part in. A proxy
+ * (the server's locations) runs its chain in order at each phase; the first filter whose
+ * {@link #requestFilter} does not return {@link Action#CONTINUE} ends the request phase.
+ *
+ * <p>One instance serves every request of its location, concurrently from every event loop:
+ * keep per-request state in {@link Session#setAttribute}, and shared state thread-safe. Callbacks
+ * run on an event loop and must not block (see {@link Action#defer}).
+ */
+public interface HttpFilter {
+
+    /** See {@link ProxyHttp#earlyRequestFilter}. */
+    default void earlyRequestFilter(Session session) {
+    }
+
+    /** See {@link ProxyHttp#requestFilter}. */
+    default Action requestFilter(Session session) {
+        return Action.CONTINUE;
+    }
+
+    /** See {@link ProxyHttp#requestBodyFilter}. */
+    default ByteBuffer requestBodyFilter(Session session, ByteBuffer chunk, boolean endOfStream) {
+        return chunk;
+    }
+
+    /** See {@link ProxyHttp#upstreamRequestFilter}. */
+    default void upstreamRequestFilter(Session session, RequestHead upstreamRequest) {
+    }
+
+    /** See {@link ProxyHttp#upstreamResponseFilter}. */
+    default void upstreamResponseFilter(Session session, ResponseHead upstreamResponse) {
+    }
+
+    /** See {@link ProxyHttp#responseFilter}. */
+    default void responseFilter(Session session, ResponseHead response) {
+    }
+
+    /** See {@link ProxyHttp#responseBodyFilter}. */
+    default ByteBuffer responseBodyFilter(Session session, ByteBuffer chunk, boolean endOfStream) {
+        return chunk;
+    }
+
+    /** See {@link ProxyHttp#logging}. */
+    default void logging(Session session, ProxyError error) {
+    }
+}

@@ -1,0 +1,239 @@
+package io.pingora4j.spi;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A plugin's configuration table with typed getters. Every getter that meets a missing required
+ * key or a value of the wrong type throws {@link PluginConfigException} naming the plugin, the key
+ * and what was expected, so a bad file is refused with a message a person can act on.
+ *
+ * <p>Values are what a TOML table holds: String, Long, Double, Boolean, List and Map (nested
+ * tables). Immutable.
+ */
+public final class PluginConfig {
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
+    private final String name;
+    private final Map<String, Object> values;
+
+    public PluginConfig(String name, Map<String, ?> values) {
+        this.name = name;
+        this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    }
+
+    /** The plugin's name: NAME in {@code [plugins.NAME]}. */
+    public String name() {
+        return name;
+    }
+
+    /** The {@code category} value. */
+    public String category() {
+        return string("category");
+    }
+
+    public boolean has(String key) {
+        return values.containsKey(key);
+    }
+
+    public Set<String> keys() {
+        return values.keySet();
+    }
+
+    /** The raw value, or null. */
+    public Object raw(String key) {
+        return values.get(key);
+    }
+
+    /** A required string. */
+    public String string(String key) {
+        Object v = require(key);
+        if (!(v instanceof String s)) {
+            throw wrongType(key, "a string", v);
+        }
+        return s;
+    }
+
+    public String string(String key, String defaultValue) {
+        return has(key) ? string(key) : defaultValue;
+    }
+
+    /** A required integer (TOML integers are longs; out of int range is an error). */
+    public int integer(String key) {
+        long v = longValue(key);
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+            throw new PluginConfigException(name, key, "must fit in 32 bits, got " + v);
+        }
+        return (int) v;
+    }
+
+    public int integer(String key, int defaultValue) {
+        return has(key) ? integer(key) : defaultValue;
+    }
+
+    public long longValue(String key) {
+        Object v = require(key);
+        if (v instanceof Long l) {
+            return l;
+        }
+        if (v instanceof Integer i) {
+            return i;
+        }
+        throw wrongType(key, "an integer", v);
+    }
+
+    public long longValue(String key, long defaultValue) {
+        return has(key) ? longValue(key) : defaultValue;
+    }
+
+    public double number(String key, double defaultValue) {
+        if (!has(key)) {
+            return defaultValue;
+        }
+        Object v = values.get(key);
+        if (v instanceof Number n) {
+            return n.doubleValue();
+        }
+        throw wrongType(key, "a number", v);
+    }
+
+    public boolean bool(String key, boolean defaultValue) {
+        if (!has(key)) {
+            return defaultValue;
+        }
+        Object v = values.get(key);
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        throw wrongType(key, "true or false", v);
+    }
+
+    /** A duration written "500ms", "3s", "1m", "2h", "1d" (or "1m30s"), or an integer of seconds. */
+    public Duration duration(String key, Duration defaultValue) {
+        if (!has(key)) {
+            return defaultValue;
+        }
+        Object v = values.get(key);
+        if (v instanceof Long l) {
+            if (l < 0) {
+                throw new PluginConfigException(name, key, "must not be negative, got " + l);
+            }
+            return Duration.ofSeconds(l);
+        }
+        if (!(v instanceof String s)) {
+            throw wrongType(key, "a duration such as \"3s\"", v);
+        }
+        Duration d = parseDuration(s);
+        if (d == null) {
+            throw new PluginConfigException(name, key, "'" + s + "' is not a duration (e.g. \"500ms\", \"3s\", \"1m\", \"2h\")");
+        }
+        return d;
+    }
+
+    /** A list of strings; a single string counts as a list of one. */
+    public List<String> stringList(String key) {
+        if (!has(key)) {
+            return List.of();
+        }
+        Object v = values.get(key);
+        if (v instanceof String s) {
+            return List.of(s);
+        }
+        if (!(v instanceof List<?> list)) {
+            throw wrongType(key, "a list of strings", v);
+        }
+        List<String> out = new ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            if (!(list.get(i) instanceof String s)) {
+                throw new PluginConfigException(name, key + "[" + i + "]", "expected a string, got " + describe(list.get(i)));
+            }
+            out.add(s);
+        }
+        return List.copyOf(out);
+    }
+
+    /** A nested table, or an empty map. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> table(String key) {
+        if (!has(key)) {
+            return Map.of();
+        }
+        Object v = values.get(key);
+        if (!(v instanceof Map<?, ?> m)) {
+            throw wrongType(key, "a table", v);
+        }
+        return (Map<String, Object>) m;
+    }
+
+    /** A problem with {@code key} found by the plugin itself, as an exception to throw. */
+    public PluginConfigException invalid(String key, String reason) {
+        return new PluginConfigException(name, key, reason);
+    }
+
+    /** Parses "500ms", "3s", "1m30s", "2h", "1d"; null if it is not one. */
+    public static Duration parseDuration(String s) {
+        String t = s.trim();
+        if (t.isEmpty()) {
+            return null;
+        }
+        Matcher m = DURATION.matcher(t);
+        Duration d = Duration.ZERO;
+        int at = 0;
+        while (at < t.length()) {
+            if (!m.find(at) || m.start() != at) {
+                return null;
+            }
+            long n = Long.parseLong(m.group(1));
+            switch (m.group(2)) {
+                case "ms": d = d.plusMillis(n); break;
+                case "s": d = d.plusSeconds(n); break;
+                case "m": d = d.plusMinutes(n); break;
+                case "h": d = d.plusHours(n); break;
+                default: d = d.plusDays(n); break;
+            }
+            at = m.end();
+        }
+        return d;
+    }
+
+    private Object require(String key) {
+        Object v = values.get(key);
+        if (v == null) {
+            throw new PluginConfigException(name, key, "is required");
+        }
+        return v;
+    }
+
+    private PluginConfigException wrongType(String key, String expected, Object v) {
+        return new PluginConfigException(name, key, "expected " + expected + ", got " + describe(v));
+    }
+
+    private static String describe(Object v) {
+        if (v == null) {
+            return "nothing";
+        }
+        if (v instanceof String s) {
+            return "string \"" + s + "\"";
+        }
+        if (v instanceof List) {
+            return "a list";
+        }
+        if (v instanceof Map) {
+            return "a table";
+        }
+        return v.getClass().getSimpleName().toLowerCase() + " " + v;
+    }
+
+    @Override
+    public String toString() {
+        return "plugins." + name + values;
+    }
+}

@@ -1,0 +1,79 @@
+package io.pingora4j.spi;
+
+import io.pingora4j.codec.h1.RequestHead;
+import io.pingora4j.codec.h1.ResponseHead;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * One request's view of the proxy: its head, who sent it, a way to answer it directly, and a
+ * per-request attribute map through which filters pass data to later phases and to logging.
+ *
+ * <p>Owned by the event loop of the client connection; use it only from callbacks (or from a
+ * deferred completion's result, never from another thread directly).
+ */
+public interface Session {
+
+    /**
+     * The client's request head. Filters may edit it in request phases; what is sent upstream is
+     * this head after {@link ProxyHttp#upstreamRequestFilter} (hop-by-hop fields removed).
+     */
+    RequestHead request();
+
+    /** The client's address (the TCP peer). */
+    InetSocketAddress clientAddress();
+
+    /** The client's IP as text, without port. Cached: calling it again does not allocate. */
+    String clientIp();
+
+    /** The address the client connected to (our listener). */
+    InetSocketAddress serverAddress();
+
+    /** "https" when the client connection is TLS, "http" otherwise. */
+    String scheme();
+
+    /** 1 for the first request on a connection, 2 for the next (keep-alive), and so on. */
+    int requestNumber();
+
+    /** {@link System#nanoTime()} when the request's first byte was read. */
+    long startNanos();
+
+    /** A value a filter stored for this request, or null. */
+    Object attribute(String name);
+
+    /** Stores a value for later phases of this request (and for logging). */
+    void setAttribute(String name, Object value);
+
+    /**
+     * Answers the request from the proxy: sends {@code head} with {@code body} (may be null or
+     * empty) and nothing goes upstream. Content-Length is set from the body. Call it from a
+     * request phase and return {@link Action#RESPONDED}; response phases still run for it.
+     *
+     * @throws IllegalStateException if a response was already started
+     */
+    void respond(ResponseHead head, ByteBuffer body);
+
+    /** {@link #respond(ResponseHead, ByteBuffer)} with a status, a content type (may be null) and a body. */
+    void respond(int status, String contentType, byte[] body);
+
+    /** True once a response head has been sent (or queued) to the client. */
+    boolean responseStarted();
+
+    /**
+     * The response head as sent to the client (after {@link ProxyHttp#responseFilter}); null
+     * before. For logging.
+     */
+    ResponseHead response();
+
+    /** The peer chosen by {@link ProxyHttp#upstreamPeer}, or null (not chosen, or answered locally). */
+    HttpPeer peer();
+
+    /** Whether the upstream connection used for this request came from the pool. */
+    boolean upstreamReused();
+
+    /** Body bytes sent to the client so far (without head or chunk framing). */
+    long responseBodyBytes();
+
+    /** Body bytes received from the client so far. */
+    long requestBodyBytes();
+}
