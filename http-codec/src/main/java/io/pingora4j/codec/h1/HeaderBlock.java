@@ -249,6 +249,51 @@ public final class HeaderBlock {
     }
 
     /**
+     * True if field {@code nameField}'s name is one of the comma-separated tokens of field
+     * {@code listField}'s value (case-insensitive): how a proxy finds the fields a Connection
+     * header declares hop-by-hop (RFC 9110 §7.6.1). Compares bytes; allocates nothing.
+     */
+    public boolean valueListsName(int listField, int nameField) {
+        checkIndex(listField);
+        checkIndex(nameField);
+        int ref = valueRef[listField];
+        int len = valueLen[listField];
+        int nRef = nameRef[nameField];
+        int nLen = nameLen[nameField];
+        int k = 0;
+        while (k < len) {
+            while (k < len && (byteAt(ref, k) == ',' || HttpChars.isWhitespace(byteAt(ref, k)))) {
+                k++;
+            }
+            int start = k;
+            while (k < len && byteAt(ref, k) != ',') {
+                k++;
+            }
+            int end = k;
+            while (end > start && HttpChars.isWhitespace(byteAt(ref, end - 1))) {
+                end--;
+            }
+            if (end - start == nLen && regionEqualsIgnoreCase(shift(ref, start), nRef, nLen)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Replaces this block's fields with copies of {@code other}'s, stored in this block's own
+     * storage (reused from message to message: no allocation once it has grown).
+     */
+    public void copyFrom(HeaderBlock other) {
+        reset();
+        for (int i = 0; i < other.count; i++) {
+            int n = appendScratchFrom(other, other.nameRef[i], other.nameLen[i]);
+            int v = appendScratchFrom(other, other.valueRef[i], other.valueLen[i]);
+            append(n, other.nameLen[i], v, other.valueLen[i], other.kinds[i]);
+        }
+    }
+
+    /**
      * Copies the parsed bytes this block refers to into storage it owns, so the source buffer
      * may be reused. The copy array is kept and reused by later messages.
      */
@@ -336,6 +381,34 @@ public final class HeaderBlock {
         System.arraycopy(b, from, scratch, at, len);
         scratchLength += len;
         return ~at;
+    }
+
+    /** Copies {@code len} bytes of {@code other}'s ref into this block's scratch; returns the new ref. */
+    int appendScratchFrom(HeaderBlock other, int ref, int len) {
+        ensureScratch(len);
+        int at = scratchLength;
+        if (ref >= 0) {
+            other.src.get(other.base + ref, scratch, at, len);
+        } else {
+            System.arraycopy(other.scratch, ~ref, scratch, at, len);
+        }
+        scratchLength += len;
+        return ~at;
+    }
+
+    private boolean regionEqualsIgnoreCase(int refA, int refB, int len) {
+        for (int k = 0; k < len; k++) {
+            int a = byteAt(refA, k);
+            int b = byteAt(refB, k);
+            if (a != b) {
+                if (a >= 'A' && a <= 'Z') a |= 0x20;
+                if (b >= 'A' && b <= 'Z') b |= 0x20;
+                if (a != b) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     boolean equalsIgnoreCase(int ref, int len, CharSequence s) {

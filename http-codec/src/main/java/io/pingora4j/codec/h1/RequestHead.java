@@ -143,6 +143,38 @@ public final class RequestHead extends MessageHead {
         targetAuthorityLen = -1;
     }
 
+    /**
+     * Makes this head a copy of {@code other} (start line, fields, and what the parser recognised),
+     * in this head's own storage: how a proxy derives the head it sends upstream without touching
+     * the client's. Reuses storage: no allocation once it has grown.
+     */
+    public void copyFrom(RequestHead other) {
+        HeaderBlock h = headers;
+        h.copyFrom(other.headers);
+        method = other.method;
+        methodRef = h.appendScratchFrom(other.headers, other.methodRef, other.methodLen);
+        methodLen = other.methodLen;
+        targetRef = h.appendScratchFrom(other.headers, other.targetRef, other.targetLen);
+        targetLen = other.targetLen;
+        form = other.form;
+        pathRef = h.appendScratchFrom(other.headers, other.pathRef, other.pathLen);
+        pathLen = other.pathLen;
+        if (other.targetAuthorityLen >= 0) {
+            targetAuthorityRef = h.appendScratchFrom(other.headers, other.targetAuthorityRef, other.targetAuthorityLen);
+        }
+        targetAuthorityLen = other.targetAuthorityLen;
+        version = other.version;
+        framing = other.framing;
+        contentLength = other.contentLength;
+        connectionClose = other.connectionClose;
+        connectionKeepAlive = other.connectionKeepAlive;
+        connectionUpgrade = other.connectionUpgrade;
+        headLength = 0;
+        expectContinue = other.expectContinue;
+        expectOther = other.expectOther;
+        upgrade = other.upgrade;
+    }
+
     private int queryStart() {
         for (int k = 0; k < pathLen; k++) {
             if (headers.byteAt(pathRef, k) == '?') {

@@ -96,4 +96,34 @@ class HeaderBlockTest {
         assertTrue(KnownHeader.isHopByHop(KnownHeader.classify("transfer-encoding")));
         assertFalse(KnownHeader.isHopByHop(KnownHeader.classify("Host")));
     }
+
+    @Test
+    void connectionValueListsTheFieldsItNames() {
+        HeaderBlock h = new HeaderBlock();
+        h.add("Connection", "keep-alive, X-Secret ,Foo");
+        h.add("x-secret", "1");
+        h.add("Foo", "2");
+        h.add("Bar", "3");
+        assertTrue(h.valueListsName(0, 1));
+        assertTrue(h.valueListsName(0, 2));
+        assertFalse(h.valueListsName(0, 3));
+    }
+
+    @Test
+    void copyFromCopiesEveryFieldIntoOwnStorage() {
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap("GET http://a.example/p?q HTTP/1.1\r\nHost: a.example\r\nX: 1\r\n\r\n"
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        RequestParser p = new RequestParser();
+        p.next(in);
+        RequestHead copy = new RequestHead();
+        copy.copyFrom(p.head());
+        in.put(0, (byte) 'X').put(40, (byte) 'Z'); // the copy no longer refers to the input
+        assertEquals("GET", copy.methodName());
+        assertEquals("http://a.example/p?q", copy.target());
+        assertEquals("/p?q", copy.pathAndQuery());
+        assertEquals("a.example", copy.authority());
+        assertEquals("Host: a.example\r\nX: 1\r\n", copy.headers().toString());
+        copy.headers().set("X", "2");
+        assertEquals("1", p.head().headers().get("X"));
+    }
 }

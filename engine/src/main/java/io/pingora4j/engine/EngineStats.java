@@ -1,0 +1,14 @@
+package io.pingora4j.engine;
+
+/**
+ * Counters of one event loop, written only by it (plain fields). Readers on other threads see
+ * values that may be a little stale, which is all metrics need; {@link Server#stats()} sums them.
+ */
+final class EngineStats {
+    long downstreamAccepted;
+    long requests;
+    long upstreamConnects;
+    long upstreamReused;
+    long upstreamConnectFailures;
+    long retries;
+}

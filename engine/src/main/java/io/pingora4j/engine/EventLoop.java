@@ -1,0 +1,311 @@
+package io.pingora4j.engine;
+
+import io.pingora4j.spi.ProxyHttp;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One event-loop thread: a selector, the listening sockets it accepts on, the connections it owns,
+ * a task queue other threads hand work through, timers, a buffer pool and an upstream pool.
+ *
+ * <p>Everything reached from here runs on this thread; the only entry points from other threads
+ * are {@link #execute} and {@link #shutdown}, both lock-free (a jctools MPSC queue, then
+ * {@code selector.wakeup()}).
+ */
+final class EventLoop implements Executor, Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
+    private static final long MAX_SELECT_NANOS = 1_000_000_000L;
+
+    final int index;
+    final Server server;
+    final EngineOptions options;
+    final BufferPool buffers;
+    final UpstreamPool upstreams;
+    final Timers timers;
+    final EngineStats stats;
+
+    private final Selector selector;
+    private final Queue<Runnable> tasks = new MpscUnboundedXaddArrayQueue<>(256);
+    private final List<Listener> listeners = new ArrayList<>();
+    private final List<H1Downstream> connections = new ArrayList<>();
+    private final Thread thread;
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private volatile boolean wakeupPending;
+    private boolean draining;
+    private long drainDeadline;
+    private boolean stopped;
+    /** Cached System.nanoTime() for this iteration: timeouts need no finer clock. */
+    long now;
+
+    /** A listening socket and the proxy its connections are served by. */
+    record Listener(ServerSocketChannel channel, ProxyHttp<Object> proxy) {
+    }
+
+    EventLoop(int index, Server server, EngineOptions options) throws IOException {
+        this.index = index;
+        this.server = server;
+        this.options = options;
+        this.selector = Selector.open();
+        this.now = System.nanoTime();
+        this.timers = new Timers(now);
+        this.buffers = new BufferPool(options.bufferSize(), 1024);
+        this.stats = new EngineStats();
+        this.upstreams = new UpstreamPool(this);
+        this.thread = new Thread(this, "pingora4j-loop-" + index);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Runs {@code task} on this loop, soon. Safe from any thread. */
+    @Override
+    public void execute(Runnable task) {
+        tasks.offer(task);
+        if (!inLoop() && !wakeupPending) {
+            wakeupPending = true;
+            selector.wakeup();
+        }
+    }
+
+    /** Starts accepting on a listening channel bound by the server (called before start). */
+    void addListener(Listener l) throws IOException {
+        l.channel().configureBlocking(false);
+        listeners.add(l);
+        l.channel().register(selector, SelectionKey.OP_ACCEPT, l);
+    }
+
+    /** Adopts a socket accepted elsewhere (the single-acceptor fallback). */
+    void adopt(SocketChannel ch, ProxyHttp<Object> proxy) {
+        execute(() -> accepted(ch, proxy));
+    }
+
+    SelectionKey register(SelectableChannel ch, int ops, IoHandler handler) throws ClosedChannelException {
+        return ch.register(selector, ops, handler);
+    }
+
+    @Override
+    public void run() {
+        try {
+            loop();
+        } catch (Throwable t) {
+            LOG.error("event loop {} died", index, t);
+        } finally {
+            closeAll();
+            terminated.countDown();
+        }
+    }
+
+    private void loop() throws IOException {
+        while (!stopped) {
+            now = System.nanoTime();
+            long waitNanos = tasks.isEmpty() ? timers.nanosToNextTick(now, MAX_SELECT_NANOS) : 0;
+            int ready;
+            if (waitNanos <= 0) {
+                ready = selector.selectNow();
+            } else {
+                ready = selector.select(Math.max(1, waitNanos / 1_000_000));
+            }
+            wakeupPending = false;
+            now = System.nanoTime();
+            if (ready > 0) {
+                Set<SelectionKey> keys = selector.selectedKeys();
+                Iterator<SelectionKey> it = keys.iterator();
+                while (it.hasNext()) {
+                    SelectionKey key = it.next();
+                    it.remove();
+                    dispatch(key);
+                }
+            }
+            runTasks();
+            now = System.nanoTime();
+            timers.poll(now);
+            if (draining) {
+                checkDrained();
+            }
+        }
+    }
+
+    private void dispatch(SelectionKey key) {
+        Object att = key.attachment();
+        if (att instanceof Listener l) {
+            acceptAll(l);
+            return;
+        }
+        IoHandler h = (IoHandler) att;
+        try {
+            if (!key.isValid()) {
+                return;
+            }
+            int ready = key.readyOps();
+            if ((ready & SelectionKey.OP_CONNECT) != 0) {
+                h.onConnectable();
+                if (!key.isValid()) {
+                    return;
+                }
+            }
+            if ((ready & SelectionKey.OP_WRITE) != 0) {
+                h.onWritable();
+                if (!key.isValid()) {
+                    return;
+                }
+            }
+            if ((ready & SelectionKey.OP_READ) != 0) {
+                h.onReadable();
+            }
+        } catch (java.nio.channels.CancelledKeyException ignored) {
+            // the handler closed its channel while we were dispatching
+        }
+    }
+
+    private void runTasks() {
+        for (int i = 0; i < 4096; i++) {
+            Runnable r = tasks.poll();
+            if (r == null) {
+                return;
+            }
+            try {
+                r.run();
+            } catch (Throwable t) {
+                LOG.error("task failed on loop {}", index, t);
+            }
+        }
+    }
+
+    private void acceptAll(Listener l) {
+        for (int i = 0; i < 64; i++) {
+            SocketChannel ch;
+            try {
+                ch = l.channel().accept();
+            } catch (IOException e) {
+                LOG.warn("accept failed on loop {}: {}", index, e.toString());
+                return;
+            }
+            if (ch == null) {
+                return;
+            }
+            EventLoop target = server.singleAcceptor() ? server.nextLoop() : this;
+            if (target == this) {
+                accepted(ch, l.proxy());
+            } else {
+                target.adopt(ch, l.proxy());
+            }
+        }
+    }
+
+    private void accepted(SocketChannel ch, ProxyHttp<Object> proxy) {
+        if (draining) {
+            closeQuietly(ch);
+            return;
+        }
+        try {
+            ch.configureBlocking(false);
+            ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+            InetSocketAddress remote = (InetSocketAddress) ch.getRemoteAddress();
+            InetSocketAddress local = (InetSocketAddress) ch.getLocalAddress();
+            H1Downstream d = new H1Downstream(this, new Transport.Plain(ch), remote, local, proxy);
+            d.key = register(ch, SelectionKey.OP_READ, d);
+            connections.add(d);
+            stats.downstreamAccepted++;
+            d.start();
+        } catch (IOException e) {
+            closeQuietly(ch);
+        }
+    }
+
+    void connectionClosed(H1Downstream d) {
+        // connections are few per loop relative to requests; a swap-remove keeps this O(n) rare work cheap
+        int i = connections.indexOf(d);
+        if (i >= 0) {
+            int last = connections.size() - 1;
+            connections.set(i, connections.get(last));
+            connections.remove(last);
+        }
+    }
+
+    int connectionCount() {
+        return connections.size();
+    }
+
+    /** Stops accepting, lets in-flight requests finish until {@code deadlineNanos}, then closes the rest. */
+    void shutdown(long deadlineNanos) {
+        execute(() -> {
+            draining = true;
+            drainDeadline = deadlineNanos;
+            for (Listener l : listeners) {
+                try {
+                    l.channel().close();
+                } catch (IOException ignored) {
+                    // closing a listener: nothing to recover
+                }
+            }
+            for (H1Downstream d : new ArrayList<>(connections)) {
+                d.drain();
+            }
+            checkDrained();
+        });
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    private void checkDrained() {
+        if (connections.isEmpty() || now - drainDeadline >= 0) {
+            stopped = true;
+        }
+    }
+
+    boolean awaitTermination(long millis) throws InterruptedException {
+        return terminated.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private void closeAll() {
+        for (H1Downstream d : new ArrayList<>(connections)) {
+            d.abort();
+        }
+        connections.clear();
+        upstreams.closeAll();
+        for (Listener l : listeners) {
+            try {
+                l.channel().close();
+            } catch (IOException ignored) {
+                // shutting down
+            }
+        }
+        try {
+            selector.close();
+        } catch (IOException ignored) {
+            // shutting down
+        }
+    }
+
+    static void closeQuietly(SocketChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // nothing to recover
+        }
+    }
+}

@@ -1,0 +1,303 @@
+package io.pingora4j.engine;
+
+import io.pingora4j.codec.h1.ResponseParser;
+import io.pingora4j.spi.HttpPeer;
+import io.pingora4j.spi.ProxyError;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+
+/**
+ * One connection to an origin, on one loop: while a request uses it, its owner is that request's
+ * {@link ProxySession}; between requests it idles in the loop's {@link UpstreamPool}, still
+ * watched for reads so that an origin closing it (or sending bytes nobody asked for) is noticed
+ * and the connection dropped rather than handed out.
+ *
+ * <p>Not thread-safe: owned by one event loop.
+ */
+final class UpstreamConnection implements IoHandler, Deadline.Owner {
+
+    enum State { CONNECTING, ACTIVE, IDLE, CLOSED }
+
+    final EventLoop loop;
+    final HttpPeer peer;
+    final Transport transport;
+    final ResponseParser parser = new ResponseParser();
+    final Outbound out = new Outbound();
+    final Deadline deadline;
+    final FramingBuffers framing = new FramingBuffers();
+    SelectionKey key;
+    State state = State.CONNECTING;
+    ProxySession owner;
+    ByteBuffer in;
+    ByteBuffer inView;
+    ByteBuffer headBuf;
+    int interest;
+    boolean readPaused;
+    /** The owner waits for response bytes: the read timeout runs. */
+    boolean awaitingRead;
+    long readDeadline;
+    long writeDeadline;
+    long connectDeadline;
+    long idleDeadline;
+    int requestsServed;
+
+    UpstreamConnection(EventLoop loop, HttpPeer peer, Transport transport) {
+        this.loop = loop;
+        this.peer = peer;
+        this.transport = transport;
+        this.deadline = new Deadline(loop.timers, this);
+    }
+
+    // ------------------------------------------------------------------ readiness
+
+    @Override
+    public void onConnectable() {
+        try {
+            if (!transport.channel().finishConnect()) {
+                return;
+            }
+        } catch (IOException e) {
+            connectFailed(e);
+            return;
+        }
+        connectDeadline = 0;
+        state = State.ACTIVE;
+        setInterest(SelectionKey.OP_READ);
+        if (owner != null) {
+            owner.onUpstreamConnected(this);
+        }
+    }
+
+    void connectFailed(IOException e) {
+        ProxySession o = owner;
+        close();
+        loop.stats.upstreamConnectFailures++;
+        if (o != null) {
+            ProxyError.Kind kind = e instanceof ConnectException ? ProxyError.Kind.CONNECT_REFUSED : ProxyError.Kind.CONNECT_FAILED;
+            o.onConnectFailed(this, ProxyError.of(ProxyError.Source.UPSTREAM, kind,
+                    "connect to " + peer.address() + " failed: " + e.getMessage()));
+        }
+    }
+
+    @Override
+    public void onReadable() {
+        if (state == State.IDLE) {
+            // an idle pooled connection: the origin closed it or sent something unasked
+            loop.upstreams.discard(this);
+            return;
+        }
+        if (owner != null) {
+            owner.onUpstreamReadable();
+        }
+    }
+
+    @Override
+    public void onWritable() {
+        try {
+            if (out.flush(transport)) {
+                writeDeadline = 0;
+                setInterest(interest & ~SelectionKey.OP_WRITE);
+                if (owner != null) {
+                    owner.onUpstreamDrained();
+                }
+            }
+        } catch (IOException e) {
+            if (owner != null) {
+                owner.onUpstreamIoError(this, e);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ reading and writing
+
+    /**
+     * Reads what the socket has into {@link #in} (read mode afterwards). Returns bytes read, or -1
+     * at end of stream. Never called while body slices of {@code in} are queued elsewhere.
+     */
+    int read() throws IOException {
+        if (in == null) {
+            in = loop.buffers.acquire();
+            inView = in.duplicate();
+            in.flip();
+        }
+        if (in.hasRemaining()) {
+            in.compact();
+        } else {
+            in.clear();
+        }
+        int n;
+        try {
+            n = transport.read(in);
+        } finally {
+            in.flip();
+        }
+        if (n > 0 && awaitingRead) {
+            readDeadline = loop.now + peer.readTimeoutNanos();
+        }
+        if (n == 0 && in.remaining() == in.capacity()) {
+            grow();
+        }
+        return n;
+    }
+
+    /** A head larger than a pooled buffer: move to one that holds the largest head allowed. */
+    private void grow() {
+        ByteBuffer big = ByteBuffer.allocateDirect(in.capacity() + 64 * 1024);
+        big.put(in).flip();
+        loop.buffers.release(in);
+        in = big;
+        inView = in.duplicate();
+    }
+
+    /** Writes what is queued; true when all went out. Arms the write deadline otherwise. */
+    boolean flush() throws IOException {
+        if (out.flush(transport)) {
+            writeDeadline = 0;
+            if ((interest & SelectionKey.OP_WRITE) != 0) {
+                setInterest(interest & ~SelectionKey.OP_WRITE);
+            }
+            return true;
+        }
+        writeDeadline = loop.now + peer.writeTimeoutNanos();
+        deadline.want(writeDeadline);
+        setInterest(interest | SelectionKey.OP_WRITE);
+        return false;
+    }
+
+    /** A pooled head buffer for the request head. */
+    ByteBuffer headBuffer(int needed) {
+        if (needed > loop.buffers.bufferSize()) {
+            return ByteBuffer.allocate(needed);
+        }
+        if (headBuf == null) {
+            headBuf = loop.buffers.acquire();
+        }
+        return headBuf.clear();
+    }
+
+    void pauseRead() {
+        if (!readPaused) {
+            readPaused = true;
+            setInterest(interest & ~SelectionKey.OP_READ);
+        }
+    }
+
+    void resumeRead() {
+        if (readPaused) {
+            readPaused = false;
+            setInterest(interest | SelectionKey.OP_READ);
+            if (awaitingRead) {
+                // the wait for the client does not count against the origin
+                readDeadline = loop.now + peer.readTimeoutNanos();
+                deadline.want(readDeadline);
+            }
+        }
+    }
+
+    /** Starts the read timeout: the request is sent and the owner waits for the response. */
+    void awaitResponse() {
+        awaitingRead = true;
+        readDeadline = loop.now + peer.readTimeoutNanos();
+        deadline.want(readDeadline);
+    }
+
+    void setInterest(int ops) {
+        if (ops != interest && key != null && key.isValid()) {
+            interest = ops;
+            key.interestOps(ops);
+        }
+    }
+
+    // ------------------------------------------------------------------ deadlines
+
+    @Override
+    public long currentDeadline() {
+        switch (state) {
+            case CONNECTING:
+                return connectDeadline;
+            case IDLE:
+                return idleDeadline;
+            case ACTIVE:
+                if (writeDeadline != 0) {
+                    return writeDeadline;
+                }
+                return awaitingRead && !readPaused ? readDeadline : 0;
+            default:
+                return 0;
+        }
+    }
+
+    @Override
+    public void onDeadline(long nowNanos) {
+        switch (state) {
+            case CONNECTING: {
+                ProxySession o = owner;
+                close();
+                loop.stats.upstreamConnectFailures++;
+                if (o != null) {
+                    o.onConnectFailed(this, ProxyError.of(ProxyError.Source.UPSTREAM, ProxyError.Kind.CONNECT_TIMEOUT,
+                            "connect to " + peer.address() + " timed out"));
+                }
+                break;
+            }
+            case IDLE:
+                loop.upstreams.discard(this);
+                break;
+            case ACTIVE:
+                if (owner != null) {
+                    boolean write = writeDeadline != 0;
+                    owner.onUpstreamTimeout(this, ProxyError.of(ProxyError.Source.UPSTREAM,
+                            write ? ProxyError.Kind.WRITE_TIMEOUT : ProxyError.Kind.READ_TIMEOUT,
+                            (write ? "write to " : "read from ") + peer.address() + " timed out"));
+                }
+                break;
+            default:
+                break;
+        }
+    }
+
+    // ------------------------------------------------------------------ life
+
+    /** Ready to idle in the pool: nothing buffered, nothing pending, the response fully read. */
+    boolean reusable() {
+        return state == State.ACTIVE && !out.pending() && (in == null || !in.hasRemaining()) && parser.idle();
+    }
+
+    /** Gives the buffers back while idle: an idle connection holds none. */
+    void releaseBuffers() {
+        if (in != null && !in.hasRemaining()) {
+            loop.buffers.release(in);
+            in = null;
+            inView = null;
+        }
+        if (headBuf != null) {
+            loop.buffers.release(headBuf);
+            headBuf = null;
+        }
+    }
+
+    void close() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        owner = null;
+        deadline.cancel();
+        out.clear();
+        if (key != null) {
+            key.cancel();
+        }
+        transport.close();
+        if (in != null) {
+            loop.buffers.release(in);
+            in = null;
+            inView = null;
+        }
+        if (headBuf != null) {
+            loop.buffers.release(headBuf);
+            headBuf = null;
+        }
+    }
+}

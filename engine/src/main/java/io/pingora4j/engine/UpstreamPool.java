@@ -1,0 +1,162 @@
+package io.pingora4j.engine;
+
+import io.pingora4j.spi.HttpPeer;
+import io.pingora4j.spi.ProxyError;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A loop's idle upstream connections, by {@link HttpPeer#poolKey()}, most recently used first
+ * (warm connections, and the cold ones age out by their idle timeout). Also where new connections
+ * are dialled.
+ *
+ * <p>Not thread-safe: owned by one event loop.
+ */
+final class UpstreamPool {
+
+    private static final Resolver RESOLVER = new Resolver();
+
+    private final EventLoop loop;
+    private final Map<String, ArrayDeque<UpstreamConnection>> idle = new HashMap<>();
+    private int idleCount;
+
+    UpstreamPool(EventLoop loop) {
+        this.loop = loop;
+    }
+
+    /** An idle connection to {@code peer}, now owned by {@code owner}; null if none. */
+    UpstreamConnection acquire(HttpPeer peer, ProxySession owner) {
+        ArrayDeque<UpstreamConnection> q = idle.get(peer.poolKey());
+        if (q == null) {
+            return null;
+        }
+        UpstreamConnection c;
+        while ((c = q.pollFirst()) != null) {
+            idleCount--;
+            if (c.state == UpstreamConnection.State.IDLE && c.transport.channel().isOpen()) {
+                c.state = UpstreamConnection.State.ACTIVE;
+                c.owner = owner;
+                c.idleDeadline = 0;
+                c.requestsServed++;
+                loop.stats.upstreamReused++;
+                return c;
+            }
+            c.close();
+        }
+        return null;
+    }
+
+    /** Takes back a connection whose exchange ended cleanly; closes it if it cannot be reused. */
+    void release(UpstreamConnection c) {
+        if (!c.reusable() || loop.draining() || loop.options.maxIdlePerPeer() == 0) {
+            c.close();
+            return;
+        }
+        ArrayDeque<UpstreamConnection> q = idle.computeIfAbsent(c.peer.poolKey(), k -> new ArrayDeque<>());
+        if (q.size() >= loop.options.maxIdlePerPeer()) {
+            UpstreamConnection oldest = q.pollLast();
+            idleCount--;
+            oldest.close();
+        }
+        c.owner = null;
+        c.state = UpstreamConnection.State.IDLE;
+        c.awaitingRead = false;
+        c.readDeadline = 0;
+        c.writeDeadline = 0;
+        c.readPaused = false;
+        c.releaseBuffers();
+        c.setInterest(SelectionKey.OP_READ); // watch for the origin closing it
+        c.idleDeadline = loop.now + c.peer.idleTimeoutNanos();
+        c.deadline.want(c.idleDeadline);
+        q.addFirst(c);
+        idleCount++;
+    }
+
+    /** Drops an idle connection (closed by the origin, or idle too long). */
+    void discard(UpstreamConnection c) {
+        ArrayDeque<UpstreamConnection> q = idle.get(c.peer.poolKey());
+        if (q != null && q.remove(c)) {
+            idleCount--;
+        }
+        c.close();
+    }
+
+    int idleCount() {
+        return idleCount;
+    }
+
+    /**
+     * Dials {@code peer} for {@code owner}. The outcome arrives later on the owner:
+     * {@link ProxySession#onUpstreamConnected} or {@link ProxySession#onConnectFailed}.
+     */
+    void connect(HttpPeer peer, ProxySession owner) {
+        InetSocketAddress addr = RESOLVER.now(peer.host(), peer.port(), loop.now);
+        if (addr != null) {
+            dial(peer, addr, owner);
+            return;
+        }
+        int gen = owner.generation();
+        RESOLVER.resolve(peer.host(), peer.port()).whenComplete((a, t) -> loop.execute(() -> {
+            if (owner.generation() != gen) {
+                return; // the request ended meanwhile
+            }
+            if (t != null || a == null) {
+                owner.onConnectFailed(null, ProxyError.of(ProxyError.Source.UPSTREAM, ProxyError.Kind.CONNECT_FAILED,
+                        "cannot resolve " + peer.host()));
+                return;
+            }
+            dial(peer, a, owner);
+        }));
+    }
+
+    private void dial(HttpPeer peer, InetSocketAddress addr, ProxySession owner) {
+        if (addr.isUnresolved()) {
+            owner.onConnectFailed(null, ProxyError.of(ProxyError.Source.UPSTREAM, ProxyError.Kind.CONNECT_FAILED,
+                    "cannot resolve " + peer.host()));
+            return;
+        }
+        SocketChannel ch;
+        try {
+            ch = SocketChannel.open();
+            ch.configureBlocking(false);
+            ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+        } catch (IOException e) {
+            owner.onConnectFailed(null, ProxyError.of(ProxyError.Source.UPSTREAM, ProxyError.Kind.CONNECT_FAILED,
+                    "cannot open a socket: " + e.getMessage()));
+            return;
+        }
+        UpstreamConnection c = new UpstreamConnection(loop, peer, new Transport.Plain(ch));
+        c.owner = owner;
+        owner.onDialStarted(c);
+        loop.stats.upstreamConnects++;
+        try {
+            boolean done = ch.connect(addr);
+            c.key = loop.register(ch, done ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, c);
+            c.interest = done ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT;
+            if (done) {
+                c.state = UpstreamConnection.State.ACTIVE;
+                owner.onUpstreamConnected(c);
+            } else {
+                c.connectDeadline = loop.now + peer.connectTimeoutNanos();
+                c.deadline.want(c.connectDeadline);
+            }
+        } catch (IOException e) {
+            c.connectFailed(e);
+        }
+    }
+
+    void closeAll() {
+        for (ArrayDeque<UpstreamConnection> q : idle.values()) {
+            for (UpstreamConnection c : q) {
+                c.close();
+            }
+        }
+        idle.clear();
+        idleCount = 0;
+    }
+}

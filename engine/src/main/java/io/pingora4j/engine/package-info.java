@@ -1,0 +1,18 @@
+/**
+ * The proxy engine: event loops, connections, buffers, timers, upstream pools, and the state
+ * machine that drives a {@link io.pingora4j.spi.ProxyHttp} through its phases.
+ *
+ * <h2>Threads</h2>
+ * {@link io.pingora4j.engine.Server} runs N {@link io.pingora4j.engine.EventLoop}s. Each owns one
+ * selector, its listening socket (SO_REUSEPORT), a buffer pool, a timer wheel and an upstream
+ * connection pool; a client connection and every upstream connection it uses live on one loop for
+ * their whole life, so nothing on the hot path is shared between loops or locked. Other threads
+ * reach a loop only through its task queue ({@link io.pingora4j.engine.EventLoop#execute}).
+ *
+ * <h2>Bytes</h2>
+ * A connection reads into a pooled direct buffer; the HTTP/1.1 parser reports body runs as regions
+ * of it, and those regions are written to the other side from the same buffer (a gathering write
+ * with the chunk framing). When the other side cannot take them, reading stops until it drains:
+ * backpressure both ways, memory bounded by the buffers.
+ */
+package io.pingora4j.engine;
