@@ -45,6 +45,9 @@ final class ProxySession implements Session {
 
     enum Phase { IDLE, FILTERS, DEFERRED, CONNECTING, PROXYING, LOCAL, TUNNEL, DONE }
 
+    /** Most request-body bytes read and dropped to keep a connection after an early answer. */
+    private static final long MAX_DRAIN = 64 * 1024;
+
     private final H1Downstream down;
     private final EventLoop loop;
     private final ProxyHttp<Object> proxy;
@@ -709,7 +712,18 @@ final class ProxySession implements Session {
     // ================================================================== local responses
 
     @Override
+    public java.util.concurrent.Executor executor() {
+        return loop;
+    }
+
+    @Override
     public void respond(ResponseHead head, ByteBuffer body) {
+        if (!loop.inLoop()) {
+            throw new IllegalStateException("respond() must run on the session's loop: use session.executor()");
+        }
+        if (phase == Phase.DONE || phase == Phase.IDLE) {
+            throw new IllegalStateException("the request already ended");
+        }
         if (responseStarted) {
             throw new IllegalStateException("a response was already started");
         }
@@ -723,14 +737,9 @@ final class ProxySession implements Session {
         }
         proxy.responseFilter(this, head, ctx);
         keepDownstream = request.keepAlive() && !down.draining;
-        if (!requestComplete) {
+        if (!requestComplete && keepDownstream) {
             // the body was not read: drain it (bounded) to keep the connection, else close
-            boolean smallBody = request.framing() == BodyFraming.CONTENT_LENGTH && request.contentLength() <= 64 * 1024;
-            if (smallBody) {
-                discardBody = true;
-            } else {
-                keepDownstream = false;
-            }
+            keepDownstream = drainRestOfBody();
         }
         downstreamChunked = head.framing() == BodyFraming.CHUNKED && request.version() == MessageHead.HTTP_1_1;
         if (!keepDownstream) {
@@ -932,8 +941,11 @@ final class ProxySession implements Session {
             down.close();
             return;
         }
-        boolean reuse = f.reuseDownstream() && requestComplete && !down.draining && request.keepAlive()
+        boolean reuse = f.reuseDownstream() && !down.draining && request.keepAlive()
                 && e.source() != ProxyError.Source.DOWNSTREAM;
+        if (reuse && !requestComplete) {
+            reuse = drainRestOfBody();
+        }
         if (f.status() > 0) {
             sendError(f.status(), reuse);
         }
@@ -942,10 +954,22 @@ final class ProxySession implements Session {
         if (!reuse) {
             requestComplete = true; // whatever of the body is left will not be read
         }
+        phase = Phase.LOCAL;
+        down.process(); // reads the rest of a small body, or the END of a bodiless request
         maybeFinish();
-        if (phase != Phase.DONE) {
-            phase = Phase.LOCAL;
+    }
+
+    /**
+     * The request is answered before its body was read: read and drop what is left if it is small,
+     * so the connection can carry the next request. Returns false when it is too big to be worth it.
+     */
+    private boolean drainRestOfBody() {
+        boolean small = !hasRequestBody() || (request.framing() == BodyFraming.CONTENT_LENGTH
+                && request.contentLength() - requestBodyBytes <= MAX_DRAIN);
+        if (small) {
+            discardBody = true;
         }
+        return small;
     }
 
     private void sendError(int status, boolean keepAlive) {

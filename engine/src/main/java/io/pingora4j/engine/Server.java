@@ -70,7 +70,9 @@ public final class Server implements AutoCloseable {
         long reused = 0;
         long failures = 0;
         long retries = 0;
+        long buffers = 0;
         for (EventLoop l : loops) {
+            buffers += l.buffers.allocatedCount();
             EngineStats s = l.stats;
             accepted += s.downstreamAccepted;
             requests += s.requests;
@@ -79,7 +81,7 @@ public final class Server implements AutoCloseable {
             failures += s.upstreamConnectFailures;
             retries += s.retries;
         }
-        return new Stats(accepted, requests, connects, reused, failures, retries);
+        return new Stats(accepted, requests, connects, reused, failures, retries, buffers);
     }
 
     /**
@@ -87,9 +89,10 @@ public final class Server implements AutoCloseable {
      *
      * @param upstreamConnects new upstream connections dialled
      * @param upstreamReused   requests that took a pooled upstream connection
+     * @param buffersAllocated pooled read buffers ever allocated: bounded by concurrency, not by bytes moved
      */
     public record Stats(long connectionsAccepted, long requests, long upstreamConnects, long upstreamReused,
-                        long upstreamConnectFailures, long retries) {
+                        long upstreamConnectFailures, long retries, long buffersAllocated) {
         /** Share of upstream connection uses that came from the pool. */
         public double reuseRatio() {
             long uses = upstreamConnects + upstreamReused;

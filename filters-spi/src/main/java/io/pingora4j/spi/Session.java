@@ -4,6 +4,7 @@ import io.pingora4j.codec.h1.RequestHead;
 import io.pingora4j.codec.h1.ResponseHead;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.concurrent.Executor;
 
 /**
  * One request's view of the proxy: its head, who sent it, a way to answer it directly, and a
@@ -49,12 +50,20 @@ public interface Session {
      * empty) and nothing goes upstream. Content-Length is set from the body. Call it from a
      * request phase and return {@link Action#RESPONDED}; response phases still run for it.
      *
-     * @throws IllegalStateException if a response was already started
+     * @throws IllegalStateException if a response was already started, or the request already
+     *         ended (the client went away while a deferred phase waited)
      */
     void respond(ResponseHead head, ByteBuffer body);
 
     /** {@link #respond(ResponseHead, ByteBuffer)} with a status, a content type (may be null) and a body. */
     void respond(int status, String contentType, byte[] body);
+
+    /**
+     * Runs tasks on this session's event loop. A filter that waits elsewhere continues on the loop
+     * through it, e.g. {@code future.thenApplyAsync(x -> { session.respond(...); return Action.RESPONDED; },
+     * session.executor())} as the stage given to {@link Action#defer}.
+     */
+    Executor executor();
 
     /** True once a response head has been sent (or queued) to the client. */
     boolean responseStarted();
