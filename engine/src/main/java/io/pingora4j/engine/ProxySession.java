@@ -284,23 +284,10 @@ final class ProxySession implements Session {
         u.copyFrom(request);
         HeaderBlock h = u.headers();
         websocket = isWebSocketUpgrade(request);
-        // fields the Connection header names are hop-by-hop too (RFC 9110 §7.6.1)
-        for (int c = h.indexOfKind(KnownHeader.CONNECTION); c >= 0; c = h.indexOfKind(KnownHeader.CONNECTION, c + 1)) {
-            for (int i = h.size() - 1; i >= 0; i--) {
-                if (i != c && h.kind(i) != KnownHeader.CONNECTION && h.valueListsName(c, i)) {
-                    h.remove(i);
-                    if (i < c) {
-                        c--;
-                    }
-                }
-            }
-        }
+        stripHopByHop(h, websocket);
         for (int i = h.size() - 1; i >= 0; i--) {
-            int kind = h.kind(i);
-            if (KnownHeader.isHopByHop(kind) && !(websocket && kind == KnownHeader.UPGRADE)) {
-                h.remove(i);
-            } else if (h.nameEquals(i, "HTTP2-Settings")) {
-                h.remove(i); // h2c upgrade is never forwarded (h2c smuggling)
+            if (h.nameEquals(i, "HTTP2-Settings")) {
+                h.remove(i); // an h2c upgrade is never forwarded (h2c smuggling)
             }
         }
         if (websocket) {
@@ -327,6 +314,9 @@ final class ProxySession implements Session {
         }
         if (request.framing() == BodyFraming.CHUNKED) {
             u.setChunked();
+        }
+        if (request.expectContinue()) {
+            h.removeKind(KnownHeader.EXPECT); // the proxy answers 100 itself (see onUpstreamReady)
         }
     }
 
@@ -541,7 +531,9 @@ final class ProxySession implements Session {
     private static void stripHopByHop(HeaderBlock h, boolean keepUpgrade) {
         for (int c = h.indexOfKind(KnownHeader.CONNECTION); c >= 0; c = h.indexOfKind(KnownHeader.CONNECTION, c + 1)) {
             for (int i = h.size() - 1; i >= 0; i--) {
-                if (i != c && h.kind(i) != KnownHeader.CONNECTION && h.valueListsName(c, i)) {
+                int kind = h.kind(i);
+                if (i != c && kind != KnownHeader.CONNECTION && !(keepUpgrade && kind == KnownHeader.UPGRADE)
+                        && h.valueListsName(c, i)) {
                     h.remove(i);
                     if (i < c) {
                         c--;

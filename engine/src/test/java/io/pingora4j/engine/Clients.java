@@ -71,6 +71,9 @@ final class Clients {
                     case HEAD:
                         status = parser.head().status();
                         head = parser.head().toString();
+                        if (status == 101) {
+                            return new Response(status, head, ""); // what follows is the new protocol
+                        }
                         break;
                     case BODY:
                         byte[] b = new byte[parser.bodyLength()];
