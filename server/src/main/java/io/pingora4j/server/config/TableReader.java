@@ -1,0 +1,273 @@
+package io.pingora4j.server.config;
+
+import io.pingora4j.lb.HumanDuration;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.tomlj.TomlArray;
+import org.tomlj.TomlTable;
+
+/**
+ * Typed reads from one TOML table that record a {@link ConfigProblem} (and return null) instead of
+ * throwing, remember which keys were read, and report the rest as unknown keys, so a typo is caught.
+ * Not thread-safe: used while loading only.
+ */
+final class TableReader {
+
+    private final Problems problems;
+    private final String path;
+    private final TomlTable table;
+    private final Set<String> used = new HashSet<>();
+    private final Map<String, Object> extras = new LinkedHashMap<>();
+
+    TableReader(Problems problems, String path, TomlTable table) {
+        this.problems = problems;
+        this.path = path;
+        this.table = table;
+    }
+
+    String key(String key) {
+        return path + "." + key;
+    }
+
+    boolean has(String key) {
+        return table.keySet().contains(key);
+    }
+
+    /** The raw value, marking the key as known. */
+    Object raw(String key) {
+        used.add(key);
+        return table.keySet().contains(key) ? table.get(List.of(key)) : null;
+    }
+
+    void problem(String key, String reason) {
+        problems.add(key(key), reason);
+    }
+
+    /** A problem at a full dotted key below this table (e.g. an array element). */
+    void problemAt(String fullKey, String reason) {
+        problems.add(fullKey, reason);
+    }
+
+    String string(String key) {
+        Object v = raw(key);
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof String s) {
+            return s;
+        }
+        problem(key, "expected a string, got " + Problems.describe(v));
+        return null;
+    }
+
+    String string(String key, String defaultValue) {
+        String s = string(key);
+        return s == null ? defaultValue : s;
+    }
+
+    /** A string, or the first of several accepted spellings that is present (both present: a problem). */
+    String stringAlias(String key, String alias) {
+        if (has(key) && has(alias)) {
+            problem(alias, "'" + key + "' and '" + alias + "' mean the same; keep one");
+        }
+        return has(key) ? string(key) : string(alias);
+    }
+
+    Long integer(String key, long min, long max) {
+        Object v = raw(key);
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof Long l)) {
+            problem(key, "expected an integer, got " + Problems.describe(v));
+            return null;
+        }
+        if (l < min || l > max) {
+            problem(key, "must be in " + min + ".." + max + ", got " + l);
+            return null;
+        }
+        return l;
+    }
+
+    Boolean bool(String key) {
+        Object v = raw(key);
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        problem(key, "expected true or false, got " + Problems.describe(v));
+        return null;
+    }
+
+    boolean bool(String key, boolean defaultValue) {
+        Boolean b = bool(key);
+        return b == null ? defaultValue : b;
+    }
+
+    /** A duration in Pingap's humantime form ("30s", "500ms", "1m30s"). */
+    Duration duration(String key) {
+        Object v = raw(key);
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof String s)) {
+            problem(key, "expected a duration such as \"30s\", got " + Problems.describe(v));
+            return null;
+        }
+        try {
+            return HumanDuration.parse(s);
+        } catch (IllegalArgumentException e) {
+            problem(key, e.getMessage());
+            return null;
+        }
+    }
+
+    /** A list of strings; a single string counts as a list of one. Null when absent or wrong. */
+    List<String> stringList(String key) {
+        Object v = raw(key);
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof String s) {
+            return List.of(s);
+        }
+        if (!(v instanceof TomlArray array)) {
+            problem(key, "expected a string or an array of strings, got " + Problems.describe(v));
+            return null;
+        }
+        List<String> out = new ArrayList<>(array.size());
+        boolean ok = true;
+        for (int i = 0; i < array.size(); i++) {
+            Object e = array.get(i);
+            if (e instanceof String s) {
+                out.add(s);
+            } else {
+                problems.add(key(key) + "[" + i + "]", "expected a string, got " + Problems.describe(e));
+                ok = false;
+            }
+        }
+        return ok ? List.copyOf(out) : null;
+    }
+
+    /** A list of strings that may also be written as one comma-separated string. */
+    List<String> commaList(String key) {
+        List<String> raw = stringList(key);
+        if (raw == null) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        for (String item : raw) {
+            for (String part : item.split(",")) {
+                String t = part.strip();
+                if (!t.isEmpty()) {
+                    out.add(t);
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    TomlTable table(String key) {
+        Object v = raw(key);
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof TomlTable t) {
+            return t;
+        }
+        problem(key, "expected a table, got " + Problems.describe(v));
+        return null;
+    }
+
+    /** Pingap keys we accept and keep as plain values without interpreting them. */
+    void keep(String... keys) {
+        for (String k : keys) {
+            Object v = raw(k);
+            if (v != null) {
+                extras.put(k, plain(v));
+            }
+        }
+    }
+
+    Map<String, Object> extras() {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(extras));
+    }
+
+    /** Records an "unknown key" problem for every key not read, with a suggestion when one is close. */
+    void finish() {
+        for (String k : table.keySet()) {
+            if (!used.contains(k)) {
+                String near = nearest(k, used);
+                problem(k, "unknown key '" + k + "'" + (near == null ? "" : " (did you mean '" + near + "'?)"));
+            }
+        }
+    }
+
+    /** Converts a TOML value to plain Java values: String, Long, Double, Boolean, List, Map. */
+    static Object plain(Object v) {
+        if (v instanceof TomlTable t) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            for (String k : t.keySet()) {
+                m.put(k, plain(t.get(List.of(k))));
+            }
+            return Collections.unmodifiableMap(m);
+        }
+        if (v instanceof TomlArray a) {
+            List<Object> l = new ArrayList<>(a.size());
+            for (int i = 0; i < a.size(); i++) {
+                l.add(plain(a.get(i)));
+            }
+            return Collections.unmodifiableList(l);
+        }
+        if (v instanceof String || v instanceof Long || v instanceof Double || v instanceof Boolean) {
+            return v;
+        }
+        return String.valueOf(v); // dates and times: kept as their TOML text
+    }
+
+    private static String nearest(String key, Set<String> candidates) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String c : candidates) {
+            int d = distance(key, c);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = c;
+            }
+        }
+        return bestDistance <= Math.max(1, key.length() / 4) ? best : null;
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    @Override
+    public String toString() {
+        return path + Arrays.toString(table.keySet().toArray());
+    }
+}
