@@ -208,8 +208,16 @@ public final class FakeSession implements Session {
         return requestBodyBytes;
     }
 
+    private java.util.concurrent.Executor executor = Runnable::run;
+
+    /** Runs the session's loop tasks with {@code e} (by default, at once on the calling thread). */
+    public FakeSession withExecutor(java.util.concurrent.Executor e) {
+        this.executor = e;
+        return this;
+    }
+
     @Override
     public java.util.concurrent.Executor executor() {
-        return Runnable::run;
+        return executor;
     }
 }
