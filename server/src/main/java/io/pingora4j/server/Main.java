@@ -1,0 +1,146 @@
+package io.pingora4j.server;
+
+import io.pingora4j.engine.Server;
+import io.pingora4j.server.config.ConfigException;
+import io.pingora4j.server.config.ConfigLoader;
+import io.pingora4j.server.config.ProxyConfig;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code pingora4j [-c FILE] [-t] [--help] [--version]}: loads the TOML configuration, checks it
+ * whole (every problem printed with its file, key and reason), then serves until SIGTERM or
+ * SIGINT, when in-flight requests get the grace period to finish and the process exits 0.
+ */
+public final class Main {
+
+    static final String DEFAULT_CONFIG = "conf/pingora4j.toml";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err);
+        if (code != RUNNING) {
+            System.exit(code);
+        }
+    }
+
+    /** Returned by {@link #run} when the server was started and keeps running. */
+    static final int RUNNING = -1;
+
+    /** The command line, without exiting: returns the exit code, or {@link #RUNNING}. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        String file = DEFAULT_CONFIG;
+        boolean test = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "-c":
+                case "--conf":
+                case "--config":
+                    if (i + 1 >= args.length) {
+                        err.println("pingora4j: " + args[i] + " needs a file");
+                        return 2;
+                    }
+                    file = args[++i];
+                    break;
+                case "-t":
+                case "--test":
+                    test = true;
+                    break;
+                case "-h":
+                case "--help":
+                    out.println(usage());
+                    return 0;
+                case "-v":
+                case "-V":
+                case "--version":
+                    out.println("pingora4j " + version());
+                    return 0;
+                default:
+                    err.println("pingora4j: unknown argument '" + args[i] + "'\n" + usage());
+                    return 2;
+            }
+        }
+        Path path = Path.of(file);
+        if (!Files.exists(path)) {
+            err.println(file + ": no such file (use -c FILE)");
+            return 1;
+        }
+        ProxyConfig config;
+        try {
+            config = ConfigLoader.load(path);
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            return 1;
+        }
+        List<String> problems = new ArrayList<>();
+        ServerRuntime runtime = ServerRuntime.build(config, Path.of(config.basic().pluginsDir()), problems);
+        if (runtime == null) {
+            for (String p : problems) {
+                err.println(file + ": " + p);
+            }
+            return 1;
+        }
+        if (test) {
+            runtime.close();
+            out.println("pingora4j: the configuration file " + file + " syntax is ok");
+            out.println("pingora4j: configuration file " + file + " test is successful");
+            return 0;
+        }
+        Server server;
+        try {
+            server = runtime.start();
+        } catch (RuntimeException e) {
+            runtime.close();
+            err.println(file + ": cannot start: " + e.getMessage());
+            return 1;
+        }
+        out.println("pingora4j " + version() + " serving " + server.addresses() + " with " + server.options().threads()
+                + " event loop(s); config " + file);
+        out.flush();
+        installSignals(server, runtime, config.basic().gracePeriod());
+        return RUNNING;
+    }
+
+    private static void installSignals(Server server, ServerRuntime runtime, Duration grace) {
+        CountDownLatch once = new CountDownLatch(1);
+        Runnable stop = () -> {
+            if (once.getCount() == 0) {
+                return;
+            }
+            once.countDown();
+            Thread t = new Thread(() -> {
+                server.shutdown(grace);
+                runtime.close();
+                System.exit(0);
+            }, "pingora4j-shutdown");
+            t.start();
+        };
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> stop.run());
+            } catch (IllegalArgumentException e) {
+                // the signal does not exist here
+            }
+        }
+    }
+
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    static String usage() {
+        return "usage: pingora4j [-c FILE] [-t] [--help] [--version]\n"
+                + "  -c FILE     configuration (TOML file or a directory of them); default " + DEFAULT_CONFIG + "\n"
+                + "  -t          check the configuration: print every problem with its key and reason, exit 1 if any\n"
+                + "  --version   print the version\n"
+                + "Signals: TERM or INT stop accepting, let requests in flight finish within [basic] grace_period, exit 0.";
+    }
+}

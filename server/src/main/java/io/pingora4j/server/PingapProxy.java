@@ -1,0 +1,272 @@
+package io.pingora4j.server;
+
+import io.pingora4j.codec.h1.HeaderBlock;
+import io.pingora4j.codec.h1.RequestHead;
+import io.pingora4j.codec.h1.ResponseHead;
+import io.pingora4j.lb.BackendHealth;
+import io.pingora4j.lb.RequestKeyView;
+import io.pingora4j.lb.Selector;
+import io.pingora4j.server.route.RouteMatch;
+import io.pingora4j.server.route.Router;
+import io.pingora4j.spi.Action;
+import io.pingora4j.spi.HttpFilter;
+import io.pingora4j.spi.HttpPeer;
+import io.pingora4j.spi.ProxyError;
+import io.pingora4j.spi.ProxyHttp;
+import io.pingora4j.spi.Session;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's {@link ProxyHttp}: Pingap's request flow for one {@code [servers.NAME]}. The router
+ * picks a location; the location's chain (its own rules, then its plugins, in order) runs at each
+ * phase; the location's upstream picks a backend, retrying another on a connect failure; the
+ * access log is written last.
+ *
+ * <p>Thread-safe: one instance serves every event loop; per-request state lives in {@link Ctx}.
+ */
+final class PingapProxy implements ProxyHttp<PingapProxy.Ctx> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PingapProxy.class);
+
+    private final ServerRuntime.Site site;
+    private final ThreadLocal<RouteMatch> matches = ThreadLocal.withInitial(RouteMatch::new);
+
+    PingapProxy(ServerRuntime.Site site) {
+        this.site = site;
+    }
+
+    /** Per-request state; also the view the load balancer hashes on. */
+    static final class Ctx implements RequestKeyView {
+        Session session;
+        ServerRuntime.Location location;
+        int backend = Selector.NONE;
+        long tried;
+        boolean counted;
+        ProxyError lastUpstreamError;
+
+        @Override
+        public CharSequence clientIp() {
+            return session.clientIp();
+        }
+
+        @Override
+        public byte[] clientAddress() {
+            return session.clientAddress().getAddress().getAddress();
+        }
+
+        @Override
+        public CharSequence header(String name) {
+            return session.request().headers().get(name);
+        }
+
+        @Override
+        public CharSequence cookie(String name) {
+            HeaderBlock h = session.request().headers();
+            for (int i = h.indexOf("Cookie"); i >= 0; i = h.indexOf("Cookie", i + 1)) {
+                for (String part : h.value(i).split(";")) {
+                    int eq = part.indexOf('=');
+                    if (eq > 0 && part.substring(0, eq).trim().equals(name)) {
+                        return part.substring(eq + 1).trim();
+                    }
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public CharSequence query(String name) {
+            String q = session.request().query();
+            if (q == null) {
+                return null;
+            }
+            for (String part : q.split("&")) {
+                int eq = part.indexOf('=');
+                String k = eq < 0 ? part : part.substring(0, eq);
+                if (k.equals(name)) {
+                    return eq < 0 ? "" : part.substring(eq + 1);
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public CharSequence path() {
+            return session.request().path();
+        }
+
+        @Override
+        public CharSequence url() {
+            return session.request().pathAndQuery();
+        }
+    }
+
+    @Override
+    public Ctx newCtx() {
+        return new Ctx();
+    }
+
+    @Override
+    public void earlyRequestFilter(Session session, Ctx ctx) {
+        ctx.session = session;
+        RequestHead req = session.request();
+        String host = req.authority();
+        RouteMatch m = matches.get();
+        if (!site.router.match(host == null ? "" : host, req.pathAndQuery(), m)) {
+            throw ProxyError.status(404, "no location of server '" + site.name + "' matches");
+        }
+        ctx.location = site.locations[m.route().index()];
+        if (m.captureCount() > 0) {
+            session.setAttribute(Router.CAPTURES_ATTRIBUTE, m.capturesAsMap());
+        }
+        for (HttpFilter f : ctx.location.chain()) {
+            f.earlyRequestFilter(session);
+        }
+    }
+
+    @Override
+    public Action requestFilter(Session session, Ctx ctx) {
+        return runRequestFilters(session, ctx.location.chain(), 0);
+    }
+
+    /** Runs the chain from {@code from}; a deferral resumes the rest on the session's loop. */
+    private static Action runRequestFilters(Session session, HttpFilter[] chain, int from) {
+        for (int i = from; i < chain.length; i++) {
+            Action a = chain[i].requestFilter(session);
+            if (a == Action.CONTINUE) {
+                continue;
+            }
+            if (a.deferred()) {
+                int next = i + 1;
+                return Action.defer(a.result().thenComposeAsync(r -> r == Action.CONTINUE || r == null
+                        ? settle(runRequestFilters(session, chain, next)) : CompletableFuture.completedFuture(r),
+                        session.executor()));
+            }
+            return a;
+        }
+        return Action.CONTINUE;
+    }
+
+    private static CompletionStage<Action> settle(Action a) {
+        return a.deferred() ? a.result() : CompletableFuture.completedFuture(a);
+    }
+
+    @Override
+    public HttpPeer upstreamPeer(Session session, Ctx ctx) {
+        UpstreamGroup up = ctx.location.upstream();
+        if (up == null) {
+            throw ProxyError.of(ProxyError.Source.INTERNAL, ProxyError.Kind.NO_UPSTREAM, 502,
+                    "location '" + ctx.location.config().name() + "' has no upstream and nothing answered the request");
+        }
+        int i = up.selector.select(ctx, ctx.tried);
+        if (i == Selector.NONE) {
+            LOG.warn("upstream '{}': no backend available", up.name);
+            throw ProxyError.of(ProxyError.Source.UPSTREAM, ProxyError.Kind.NO_UPSTREAM, 503,
+                    "upstream '" + up.name + "' has no available backend");
+        }
+        ctx.backend = i;
+        ctx.tried = Selector.markTried(ctx.tried, i);
+        if (!ctx.counted) {
+            ctx.counted = true;
+        }
+        up.set.stats(i).onRequestStart();
+        return up.peers[i];
+    }
+
+    @Override
+    public ProxyError failToConnect(Session session, HttpPeer peer, Ctx ctx, ProxyError error) {
+        UpstreamGroup up = ctx.location.upstream();
+        if (up != null && ctx.backend >= 0) {
+            up.set.stats(ctx.backend).onRequestEnd(true);
+            up.set.health(ctx.backend).onPassiveResult(error.kind() == ProxyError.Kind.CONNECT_TIMEOUT
+                    ? BackendHealth.PassiveOutcome.TIMEOUT : BackendHealth.PassiveOutcome.CONNECT_ERROR);
+            ctx.backend = Selector.NONE;
+            ctx.lastUpstreamError = error;
+            int triedCount = Long.bitCount(ctx.tried);
+            if (triedCount < up.attempts && triedCount < up.peers.length) {
+                return error.retryable(true); // nothing reached the origin: another backend may answer
+            }
+        }
+        return error;
+    }
+
+    @Override
+    public void upstreamRequestFilter(Session session, RequestHead upstreamRequest, Ctx ctx) {
+        for (HttpFilter f : ctx.location.chain()) {
+            f.upstreamRequestFilter(session, upstreamRequest);
+        }
+    }
+
+    @Override
+    public ByteBuffer requestBodyFilter(Session session, ByteBuffer chunk, boolean endOfStream, Ctx ctx) {
+        ByteBuffer b = chunk;
+        for (HttpFilter f : ctx.location.chain()) {
+            if (b == null) {
+                break;
+            }
+            b = f.requestBodyFilter(session, b, endOfStream);
+        }
+        return b;
+    }
+
+    @Override
+    public void upstreamResponseFilter(Session session, ResponseHead upstreamResponse, Ctx ctx) {
+        for (HttpFilter f : ctx.location.chain()) {
+            f.upstreamResponseFilter(session, upstreamResponse);
+        }
+    }
+
+    @Override
+    public void responseFilter(Session session, ResponseHead response, Ctx ctx) {
+        if (ctx.location == null) {
+            return; // answered before a location was chosen (no route)
+        }
+        for (HttpFilter f : ctx.location.chain()) {
+            f.responseFilter(session, response);
+        }
+    }
+
+    @Override
+    public ByteBuffer responseBodyFilter(Session session, ByteBuffer chunk, boolean endOfStream, Ctx ctx) {
+        if (ctx.location == null) {
+            return chunk;
+        }
+        ByteBuffer b = chunk;
+        for (HttpFilter f : ctx.location.chain()) {
+            if (b == null) {
+                break;
+            }
+            b = f.responseBodyFilter(session, b, endOfStream);
+        }
+        return b;
+    }
+
+    @Override
+    public void logging(Session session, ProxyError error, Ctx ctx) {
+        if (ctx.location != null) {
+            for (HttpFilter f : ctx.location.chain()) {
+                try {
+                    f.logging(session, error);
+                } catch (RuntimeException e) {
+                    LOG.warn("plugin logging failed", e);
+                }
+            }
+            UpstreamGroup up = ctx.location.upstream();
+            if (up != null && ctx.backend >= 0) {
+                ResponseHead resp = session.response();
+                boolean serverError = resp != null && resp.status() >= 500;
+                boolean timeout = error != null && (error.kind() == ProxyError.Kind.READ_TIMEOUT
+                        || error.kind() == ProxyError.Kind.WRITE_TIMEOUT);
+                up.set.stats(ctx.backend).onRequestEnd(serverError || (error != null && error.source() == ProxyError.Source.UPSTREAM));
+                up.set.health(ctx.backend).onPassiveResult(timeout ? BackendHealth.PassiveOutcome.TIMEOUT
+                        : serverError ? BackendHealth.PassiveOutcome.SERVER_ERROR : BackendHealth.PassiveOutcome.SUCCESS);
+            }
+        }
+        if (site.accessLog != null) {
+            site.accessLog.log(session);
+        }
+    }
+}

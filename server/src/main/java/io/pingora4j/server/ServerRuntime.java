@@ -1,0 +1,166 @@
+package io.pingora4j.server;
+
+import io.pingora4j.engine.Server;
+import io.pingora4j.server.accesslog.AccessLog;
+import io.pingora4j.server.accesslog.AccessLogWriter;
+import io.pingora4j.server.config.LocationConfig;
+import io.pingora4j.server.config.ListenAddress;
+import io.pingora4j.server.config.PluginSpec;
+import io.pingora4j.server.config.ProxyConfig;
+import io.pingora4j.server.config.ServerConfig;
+import io.pingora4j.server.config.UpstreamConfig;
+import io.pingora4j.server.location.LocationFilters;
+import io.pingora4j.server.plugins.PluginLoader;
+import io.pingora4j.server.plugins.PluginRegistry;
+import io.pingora4j.server.route.Route;
+import io.pingora4j.server.route.Router;
+import io.pingora4j.spi.HttpFilter;
+import io.pingora4j.spi.PluginConfigException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A configuration made runnable: upstream groups, each server's router and location chains
+ * (location rules, then plugins), access logs, and the plugins loaded from the plugins folder.
+ * Building it checks everything a file can get wrong that the loader could not: plugin tables
+ * (each factory validates its own) and access-log templates. Every problem is collected.
+ *
+ * <p>Immutable once built, shared by every event loop.
+ */
+final class ServerRuntime implements AutoCloseable {
+
+    /** A location at run time: its config, its filter chain, and its upstream (or null). */
+    record Location(LocationConfig config, HttpFilter[] chain, UpstreamGroup upstream) {
+    }
+
+    /** A {@code [servers.NAME]} at run time. */
+    static final class Site {
+        final String name;
+        final ServerConfig config;
+        final Router router;
+        final Location[] locations;
+        final AccessLog accessLog;
+
+        Site(String name, ServerConfig config, Router router, Location[] locations, AccessLog accessLog) {
+            this.name = name;
+            this.config = config;
+            this.router = router;
+            this.locations = locations;
+            this.accessLog = accessLog;
+        }
+    }
+
+    final ProxyConfig config;
+    final PluginRegistry plugins;
+    final Map<String, UpstreamGroup> upstreams;
+    final List<Site> sites;
+
+    private ServerRuntime(ProxyConfig config, PluginRegistry plugins, Map<String, UpstreamGroup> upstreams, List<Site> sites) {
+        this.config = config;
+        this.plugins = plugins;
+        this.upstreams = upstreams;
+        this.sites = sites;
+    }
+
+    /**
+     * Builds the runtime; {@code problems} receives one "key: reason" line per problem, and the
+     * result is null when there is any.
+     */
+    static ServerRuntime build(ProxyConfig config, Path pluginsDir, List<String> problems) {
+        PluginRegistry registry = PluginLoader.load(pluginsDir);
+        for (String p : registry.problems()) {
+            problems.add("plugins_dir: " + p);
+        }
+        Map<String, UpstreamGroup> upstreams = new LinkedHashMap<>();
+        for (UpstreamConfig u : config.upstreams().values()) {
+            try {
+                upstreams.put(u.name(), new UpstreamGroup(u));
+            } catch (RuntimeException e) {
+                problems.add("upstreams." + u.name() + ": " + e.getMessage());
+            }
+        }
+        Map<String, HttpFilter> pluginFilters = new HashMap<>();
+        for (PluginSpec spec : config.plugins().values()) {
+            try {
+                pluginFilters.put(spec.name(), registry.create(spec.name(), spec.values()));
+            } catch (PluginConfigException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        List<Site> sites = new ArrayList<>();
+        for (ServerConfig s : config.servers().values()) {
+            Router router;
+            try {
+                router = Router.forServer(config, s.name());
+            } catch (RuntimeException e) {
+                problems.add("servers." + s.name() + ": " + e.getMessage());
+                continue;
+            }
+            List<Route> routes = router.routes();
+            Location[] locations = new Location[routes.size()];
+            for (Route r : routes) {
+                LocationConfig lc = r.location();
+                List<HttpFilter> chain = new ArrayList<>(LocationFilters.forLocation(lc));
+                for (String p : lc.plugins()) {
+                    HttpFilter f = pluginFilters.get(p);
+                    if (f != null) {
+                        chain.add(f);
+                    } else if (!config.plugins().containsKey(p)) {
+                        problems.add("locations." + lc.name() + ".plugins: unknown plugin '" + p + "'");
+                    }
+                }
+                UpstreamGroup up = lc.upstream() == null || lc.upstream().isEmpty() ? null : upstreams.get(lc.upstream());
+                locations[r.index()] = new Location(lc, chain.toArray(new HttpFilter[0]), up);
+            }
+            AccessLog log = null;
+            String directive = s.accessLog() != null ? s.accessLog() : config.basic().accessLog();
+            if (directive != null && !directive.isBlank()) {
+                try {
+                    log = AccessLog.open(directive, AccessLogWriter.DEFAULT_CAPACITY);
+                } catch (IOException | RuntimeException e) {
+                    problems.add("servers." + s.name() + ".access_log: " + e.getMessage());
+                }
+            }
+            sites.add(new Site(s.name(), s, router, locations, log));
+        }
+        if (!problems.isEmpty()) {
+            for (Site site : sites) {
+                if (site.accessLog != null) {
+                    site.accessLog.close();
+                }
+            }
+            registry.close();
+            return null;
+        }
+        return new ServerRuntime(config, registry, upstreams, sites);
+    }
+
+    /** Starts the engine: every server's addresses, each with its proxy, on shared event loops. */
+    Server start() {
+        Server.Builder b = Server.builder()
+                .threads(config.basic().threads())
+                .gracePeriod(config.basic().gracePeriod());
+        for (Site site : sites) {
+            PingapProxy proxy = new PingapProxy(site);
+            for (ListenAddress a : site.config.addrs()) {
+                b.listen(a.toString(), proxy);
+            }
+        }
+        return b.start();
+    }
+
+    @Override
+    public void close() {
+        for (Site site : sites) {
+            if (site.accessLog != null) {
+                site.accessLog.close();
+            }
+        }
+        plugins.close();
+    }
+}
