@@ -18,6 +18,7 @@ final class Outbound {
     private int start;
     private int end;
     private long written;
+    private boolean stalled;
 
     /** Queues {@code b} (if it has bytes) after what is already queued. */
     void add(ByteBuffer b) {
@@ -35,6 +36,14 @@ final class Outbound {
 
     boolean pending() {
         return start < end;
+    }
+
+    /**
+     * True when the last flush left bytes the socket did not take: the producer must stop until
+     * the socket drains. Bytes merely queued (to go out in one gathering write) do not stall.
+     */
+    boolean stalled() {
+        return stalled && start < end;
     }
 
     /** Bytes written to the socket over this object's life. */
@@ -55,11 +64,13 @@ final class Outbound {
                 batch[start++] = null;
             }
             if (n == 0 && start < end) {
+                stalled = true;
                 return false;
             }
         }
         start = 0;
         end = 0;
+        stalled = false;
         return true;
     }
 
@@ -70,6 +81,7 @@ final class Outbound {
         }
         start = 0;
         end = 0;
+        stalled = false;
     }
 
     private void compact() {

@@ -452,10 +452,11 @@ final class ProxySession implements Session {
     private void processUpstream() {
         UpstreamConnection c = up;
         while (c != null && c == up && c.in != null) {
-            if (down.out.pending()) {
+            if (down.out.stalled()) {
                 c.pauseRead(); // backpressure: resume when the client drains
                 return;
             }
+
             H1Event e;
             try {
                 e = c.parser.next(c.in);
@@ -467,6 +468,7 @@ final class ProxySession implements Session {
             try {
                 switch (e) {
                     case NEED_MORE:
+                        down.flush(); // a head still queued (no body run in this read yet)
                         c.resumeRead();
                         return;
                     case HEAD:
@@ -577,12 +579,12 @@ final class ProxySession implements Session {
         }
     }
 
+    /** Queues a head; it goes out with the first body run, or at the end of this read's events. */
     private void writeHead(ResponseHead h) {
         int len = H1Writer.responseHeadLength(h);
         ByteBuffer b = down.headBuffer(len);
         H1Writer.writeResponseHead(h, b);
         down.out.add(b.flip());
-        down.flush();
     }
 
     private void onResponseBody(UpstreamConnection c) {
@@ -611,6 +613,8 @@ final class ProxySession implements Session {
         } else {
             down.out.add(chunk);
         }
+        // every body run is a window on the one read buffer and shares the framing buffers: it goes
+        // out now (with the head, when the head is still queued: one gathering write)
         down.flush();
     }
 
