@@ -4,16 +4,29 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
 /**
- * Direct buffers of one size, recycled. A connection takes one while it has bytes to hold and
- * gives it back when idle, so an idle keep-alive connection holds no buffer.
+ * Direct buffers of one size, recycled, each with a duplicate view made once (body runs are handed
+ * out as windows of the view, so taking a buffer again allocates nothing). A connection takes one
+ * while it has bytes to hold and gives it back when idle, so an idle keep-alive connection holds
+ * no buffer.
  *
  * <p>Not thread-safe: owned by one event loop.
  */
 final class BufferPool {
 
+    /** A buffer and its view. */
+    static final class Lease {
+        final ByteBuffer buf;
+        final ByteBuffer view;
+
+        Lease(ByteBuffer buf) {
+            this.buf = buf;
+            this.view = buf.duplicate();
+        }
+    }
+
     private final int size;
     private final int maxPooled;
-    private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
+    private final ArrayDeque<Lease> free = new ArrayDeque<>();
     private long allocated;
 
     BufferPool(int size, int maxPooled) {
@@ -25,20 +38,21 @@ final class BufferPool {
         return size;
     }
 
-    /** A cleared buffer (position 0, limit capacity). */
-    ByteBuffer acquire() {
-        ByteBuffer b = free.pollFirst();
-        if (b == null) {
+    /** A lease on a cleared buffer (position 0, limit capacity). */
+    Lease acquire() {
+        Lease l = free.pollFirst();
+        if (l == null) {
             allocated++;
-            return ByteBuffer.allocateDirect(size);
+            return new Lease(ByteBuffer.allocateDirect(size));
         }
-        return b.clear();
+        l.buf.clear();
+        return l;
     }
 
-    /** Returns a buffer taken from this pool; a buffer of another size is dropped. */
-    void release(ByteBuffer b) {
-        if (b != null && b.capacity() == size && b.isDirect() && free.size() < maxPooled) {
-            free.addFirst(b);
+    /** Gives a lease back; one of another size (a grown buffer) is dropped. */
+    void release(Lease l) {
+        if (l != null && l.buf.capacity() == size && free.size() < maxPooled) {
+            free.addFirst(l);
         }
     }
 

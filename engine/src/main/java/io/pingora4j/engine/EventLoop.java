@@ -10,10 +10,8 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
@@ -121,23 +119,14 @@ final class EventLoop implements Executor, Runnable {
         while (!stopped) {
             now = System.nanoTime();
             long waitNanos = tasks.isEmpty() ? timers.nanosToNextTick(now, MAX_SELECT_NANOS) : 0;
-            int ready;
+            // the action-taking select: ready keys go straight to dispatch, no selected-key set
+            // (which would allocate a node per ready key per select)
             if (waitNanos <= 0) {
-                ready = selector.selectNow();
+                selector.selectNow(dispatcher);
             } else {
-                ready = selector.select(Math.max(1, waitNanos / 1_000_000));
+                selector.select(dispatcher, Math.max(1, waitNanos / 1_000_000));
             }
             wakeupPending = false;
-            now = System.nanoTime();
-            if (ready > 0) {
-                Set<SelectionKey> keys = selector.selectedKeys();
-                Iterator<SelectionKey> it = keys.iterator();
-                while (it.hasNext()) {
-                    SelectionKey key = it.next();
-                    it.remove();
-                    dispatch(key);
-                }
-            }
             runTasks();
             now = System.nanoTime();
             timers.poll(now);
@@ -147,7 +136,10 @@ final class EventLoop implements Executor, Runnable {
         }
     }
 
+    private final java.util.function.Consumer<SelectionKey> dispatcher = this::dispatch;
+
     private void dispatch(SelectionKey key) {
+        now = System.nanoTime();
         Object att = key.attachment();
         if (att instanceof Listener l) {
             acceptAll(l);

@@ -39,7 +39,8 @@ final class H1Downstream implements IoHandler, Deadline.Owner {
     State state = State.IDLE;
     ByteBuffer in;
     ByteBuffer inView;
-    ByteBuffer headBuf;
+    private BufferPool.Lease inLease;
+    private BufferPool.Lease headLease;
     int requests;
     int interest = SelectionKey.OP_READ;
     boolean readEof;
@@ -103,8 +104,9 @@ final class H1Downstream implements IoHandler, Deadline.Owner {
 
     private int readSocket() throws IOException {
         if (in == null) {
-            in = loop.buffers.acquire();
-            inView = in.duplicate();
+            inLease = loop.buffers.acquire();
+            in = inLease.buf;
+            inView = inLease.view;
             in.flip();
         }
         if (in.hasRemaining()) {
@@ -120,11 +122,13 @@ final class H1Downstream implements IoHandler, Deadline.Owner {
         }
         if (n == 0 && in.remaining() == in.capacity()) {
             // a head bigger than a pooled buffer: move to one that holds the largest head allowed
-            ByteBuffer big = ByteBuffer.allocateDirect(loop.options.limits().maxHeadBytes() + in.capacity());
-            big.put(in).flip();
-            loop.buffers.release(in);
-            in = big;
-            inView = in.duplicate();
+            BufferPool.Lease big = new BufferPool.Lease(
+                    ByteBuffer.allocateDirect(loop.options.limits().maxHeadBytes() + in.capacity()));
+            big.buf.put(in).flip();
+            loop.buffers.release(inLease);
+            inLease = big;
+            in = big.buf;
+            inView = big.view;
             return readSocket();
         }
         return n;
@@ -254,10 +258,10 @@ final class H1Downstream implements IoHandler, Deadline.Owner {
         if (needed > loop.buffers.bufferSize()) {
             return ByteBuffer.allocate(needed);
         }
-        if (headBuf == null) {
-            headBuf = loop.buffers.acquire();
+        if (headLease == null) {
+            headLease = loop.buffers.acquire();
         }
-        return headBuf.clear();
+        return headLease.buf.clear();
     }
 
     /** Writes what is queued; true when all went out, else OP_WRITE is armed. */
@@ -318,9 +322,9 @@ final class H1Downstream implements IoHandler, Deadline.Owner {
         bodyDeadline = 0;
         idleDeadline = loop.now + loop.options.keepAliveTimeout().toNanos();
         deadline.want(idleDeadline);
-        if (headBuf != null && !out.pending()) {
-            loop.buffers.release(headBuf);
-            headBuf = null;
+        if (headLease != null && !out.pending()) {
+            loop.buffers.release(headLease);
+            headLease = null;
         }
         if (in != null && !in.hasRemaining()) {
             releaseReadBuffer();
@@ -370,16 +374,17 @@ final class H1Downstream implements IoHandler, Deadline.Owner {
         }
         transport.close();
         releaseReadBuffer();
-        if (headBuf != null) {
-            loop.buffers.release(headBuf);
-            headBuf = null;
+        if (headLease != null) {
+            loop.buffers.release(headLease);
+            headLease = null;
         }
         loop.connectionClosed(this);
     }
 
     private void releaseReadBuffer() {
         if (in != null) {
-            loop.buffers.release(in);
+            loop.buffers.release(inLease);
+            inLease = null;
             in = null;
             inView = null;
         }

@@ -32,7 +32,8 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner {
     ProxySession owner;
     ByteBuffer in;
     ByteBuffer inView;
-    ByteBuffer headBuf;
+    private BufferPool.Lease inLease;
+    private BufferPool.Lease headLease;
     int interest;
     boolean readPaused;
     /** The owner waits for response bytes: the read timeout runs. */
@@ -118,8 +119,9 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner {
      */
     int read() throws IOException {
         if (in == null) {
-            in = loop.buffers.acquire();
-            inView = in.duplicate();
+            inLease = loop.buffers.acquire();
+            in = inLease.buf;
+            inView = inLease.view;
             in.flip();
         }
         if (in.hasRemaining()) {
@@ -144,11 +146,12 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner {
 
     /** A head larger than a pooled buffer: move to one that holds the largest head allowed. */
     private void grow() {
-        ByteBuffer big = ByteBuffer.allocateDirect(in.capacity() + 64 * 1024);
-        big.put(in).flip();
-        loop.buffers.release(in);
-        in = big;
-        inView = in.duplicate();
+        BufferPool.Lease big = new BufferPool.Lease(ByteBuffer.allocateDirect(in.capacity() + 64 * 1024));
+        big.buf.put(in).flip();
+        loop.buffers.release(inLease);
+        inLease = big;
+        in = big.buf;
+        inView = big.view;
     }
 
     /** Writes what is queued; true when all went out. Arms the write deadline otherwise. */
@@ -171,10 +174,10 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner {
         if (needed > loop.buffers.bufferSize()) {
             return ByteBuffer.allocate(needed);
         }
-        if (headBuf == null) {
-            headBuf = loop.buffers.acquire();
+        if (headLease == null) {
+            headLease = loop.buffers.acquire();
         }
-        return headBuf.clear();
+        return headLease.buf.clear();
     }
 
     void pauseRead() {
@@ -268,13 +271,14 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner {
     /** Gives the buffers back while idle: an idle connection holds none. */
     void releaseBuffers() {
         if (in != null && !in.hasRemaining()) {
-            loop.buffers.release(in);
+            loop.buffers.release(inLease);
+            inLease = null;
             in = null;
             inView = null;
         }
-        if (headBuf != null) {
-            loop.buffers.release(headBuf);
-            headBuf = null;
+        if (headLease != null) {
+            loop.buffers.release(headLease);
+            headLease = null;
         }
     }
 
@@ -291,13 +295,14 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner {
         }
         transport.close();
         if (in != null) {
-            loop.buffers.release(in);
+            loop.buffers.release(inLease);
+            inLease = null;
             in = null;
             inView = null;
         }
-        if (headBuf != null) {
-            loop.buffers.release(headBuf);
-            headBuf = null;
+        if (headLease != null) {
+            loop.buffers.release(headLease);
+            headLease = null;
         }
     }
 }

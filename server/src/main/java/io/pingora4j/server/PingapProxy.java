@@ -104,18 +104,35 @@ final class PingapProxy implements ProxyHttp<PingapProxy.Ctx> {
         }
     }
 
+    /** Per-loop free contexts: a context is taken in newCtx and given back after logging, once. */
+    private static final ThreadLocal<java.util.ArrayDeque<Ctx>> FREE = ThreadLocal.withInitial(java.util.ArrayDeque::new);
+    private static final int MAX_FREE = 1024;
+
     @Override
     public Ctx newCtx() {
-        return new Ctx();
+        Ctx c = FREE.get().pollFirst();
+        return c != null ? c : new Ctx();
+    }
+
+    private static void recycle(Ctx c) {
+        c.session = null;
+        c.location = null;
+        c.backend = Selector.NONE;
+        c.tried = 0;
+        c.counted = false;
+        c.lastUpstreamError = null;
+        java.util.ArrayDeque<Ctx> free = FREE.get();
+        if (free.size() < MAX_FREE) {
+            free.addFirst(c);
+        }
     }
 
     @Override
     public void earlyRequestFilter(Session session, Ctx ctx) {
         ctx.session = session;
         RequestHead req = session.request();
-        String host = req.authority();
         RouteMatch m = matches.get();
-        if (!site.router.match(host == null ? "" : host, req.pathAndQuery(), m)) {
+        if (!site.router.match(req.authorityChars(), req.pathAndQueryChars(), m)) {
             throw ProxyError.status(404, "no location of server '" + site.name + "' matches");
         }
         ctx.location = site.locations[m.route().index()];
@@ -268,5 +285,6 @@ final class PingapProxy implements ProxyHttp<PingapProxy.Ctx> {
         if (site.accessLog != null) {
             site.accessLog.log(session);
         }
+        recycle(ctx); // logging is the last phase, called exactly once
     }
 }

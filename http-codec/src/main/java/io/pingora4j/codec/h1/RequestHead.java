@@ -28,6 +28,8 @@ public final class RequestHead extends MessageHead {
     boolean expectContinue;
     boolean expectOther;
     boolean upgrade;
+    private final AsciiSlice authoritySlice = new AsciiSlice();
+    private final AsciiSlice pathSlice = new AsciiSlice();
 
     /** An empty GET / request, for building one in code. */
     public RequestHead() {
@@ -84,6 +86,29 @@ public final class RequestHead extends MessageHead {
         }
         int i = headers.indexOfKind(KnownHeader.HOST);
         return i < 0 ? null : headers.value(i);
+    }
+
+    /**
+     * {@link #authority()} as a window over the head's bytes (no String); empty if there is none.
+     * Valid until the next message or an edit of this head.
+     */
+    public CharSequence authorityChars() {
+        if (targetAuthorityLen >= 0) {
+            return authoritySlice.set(headers, targetAuthorityRef, targetAuthorityLen);
+        }
+        int i = headers.indexOfKind(KnownHeader.HOST);
+        return i < 0 ? authoritySlice.set("") : authoritySlice.set(headers, headers.valueRef(i), headers.valueLength(i));
+    }
+
+    /**
+     * {@link #pathAndQuery()} as a window over the head's bytes (no String). Valid until the next
+     * message or an edit of this head.
+     */
+    public CharSequence pathAndQueryChars() {
+        if (pathLen == 0 && form == TargetForm.ABSOLUTE) {
+            return pathSlice.set("/");
+        }
+        return pathSlice.set(headers, pathRef, pathLen);
     }
 
     /** True if the request carries {@code Expect: 100-continue}. */
