@@ -79,6 +79,10 @@ public final class Main {
             err.println(e.getMessage());
             return 1;
         }
+        if (config.basic().logLevel() != null && !config.basic().logLevel().isBlank()) {
+            // slf4j-simple reads its level once, when the first logger is made: set it before that
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", config.basic().logLevel().toLowerCase());
+        }
         List<String> problems = new ArrayList<>();
         ServerRuntime runtime = ServerRuntime.build(config, Path.of(config.basic().pluginsDir()), problems);
         if (runtime == null) {
@@ -100,6 +104,13 @@ public final class Main {
             runtime.close();
             err.println(file + ": cannot start: " + e.getMessage());
             return 1;
+        }
+        if (config.basic().pidFile() != null && !config.basic().pidFile().isBlank()) {
+            try {
+                Files.writeString(Path.of(config.basic().pidFile()), ProcessHandle.current().pid() + "\n");
+            } catch (java.io.IOException e) {
+                err.println(file + ": basic.pid_file: cannot write " + config.basic().pidFile() + ": " + e.getMessage());
+            }
         }
         out.println("pingora4j " + version() + " serving " + server.addresses() + " with " + server.options().threads()
                 + " event loop(s); config " + file);

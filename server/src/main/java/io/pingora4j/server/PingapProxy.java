@@ -46,6 +46,7 @@ final class PingapProxy implements ProxyHttp<PingapProxy.Ctx> {
         int backend = Selector.NONE;
         long tried;
         boolean counted;
+        boolean processing;
         ProxyError lastUpstreamError;
 
         @Override
@@ -120,6 +121,7 @@ final class PingapProxy implements ProxyHttp<PingapProxy.Ctx> {
         c.backend = Selector.NONE;
         c.tried = 0;
         c.counted = false;
+        c.processing = false;
         c.lastUpstreamError = null;
         java.util.ArrayDeque<Ctx> free = FREE.get();
         if (free.size() < MAX_FREE) {
@@ -136,6 +138,16 @@ final class PingapProxy implements ProxyHttp<PingapProxy.Ctx> {
             throw ProxyError.status(404, "no location of server '" + site.name + "' matches");
         }
         ctx.location = site.locations[m.route().index()];
+        int max = ctx.location.config().maxProcessing();
+        if (max > 0) {
+            // Pingap's max_processing: requests this location handles at once; released in logging
+            if (ctx.location.processing().incrementAndGet() > max) {
+                ctx.location.processing().decrementAndGet();
+                throw ProxyError.status(429, "location '" + ctx.location.config().name() + "' is processing "
+                        + max + " requests already (max_processing)");
+            }
+            ctx.processing = true;
+        }
         if (m.captureCount() > 0) {
             session.setAttribute(Router.CAPTURES_ATTRIBUTE, m.capturesAsMap());
         }
@@ -203,7 +215,7 @@ final class PingapProxy implements ProxyHttp<PingapProxy.Ctx> {
             ctx.backend = Selector.NONE;
             ctx.lastUpstreamError = error;
             int triedCount = Long.bitCount(ctx.tried);
-            if (triedCount < up.attempts && triedCount < up.peers.length) {
+            if (triedCount < ctx.location.attempts() && triedCount < up.peers.length) {
                 return error.retryable(true); // nothing reached the origin: another backend may answer
             }
         }
@@ -263,6 +275,9 @@ final class PingapProxy implements ProxyHttp<PingapProxy.Ctx> {
 
     @Override
     public void logging(Session session, ProxyError error, Ctx ctx) {
+        if (ctx.processing) {
+            ctx.location.processing().decrementAndGet();
+        }
         if (ctx.location != null) {
             for (HttpFilter f : ctx.location.chain()) {
                 try {

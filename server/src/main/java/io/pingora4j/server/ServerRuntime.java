@@ -34,8 +34,18 @@ import java.util.Map;
  */
 final class ServerRuntime implements AutoCloseable {
 
-    /** A location at run time: its config, its filter chain, and its upstream (or null). */
-    record Location(LocationConfig config, HttpFilter[] chain, UpstreamGroup upstream) {
+    /**
+     * A location at run time: its config, its filter chain, its upstream (or null), and the count
+     * of its requests in flight for {@code max_processing}.
+     */
+    record Location(LocationConfig config, HttpFilter[] chain, UpstreamGroup upstream,
+                    java.util.concurrent.atomic.AtomicInteger processing) {
+
+        /** Tries a request may take on this location: its own max_retries, else its upstream's. */
+        int attempts() {
+            Integer r = config.maxRetries();
+            return r != null ? Math.max(1, r + 1) : upstream == null ? 1 : upstream.attempts;
+        }
     }
 
     /** A {@code [servers.NAME]} at run time. */
@@ -59,6 +69,7 @@ final class ServerRuntime implements AutoCloseable {
     final PluginRegistry plugins;
     final Map<String, UpstreamGroup> upstreams;
     final List<Site> sites;
+    private final ActiveHealthChecker health = new ActiveHealthChecker();
 
     private ServerRuntime(ProxyConfig config, PluginRegistry plugins, Map<String, UpstreamGroup> upstreams, List<Site> sites) {
         this.config = config;
@@ -84,6 +95,7 @@ final class ServerRuntime implements AutoCloseable {
                 problems.add("upstreams." + u.name() + ": " + e.getMessage());
             }
         }
+        problems.addAll(ActiveHealthChecker.problems(upstreams.values()));
         Map<String, HttpFilter> pluginFilters = new HashMap<>();
         for (PluginSpec spec : config.plugins().values()) {
             try {
@@ -94,6 +106,12 @@ final class ServerRuntime implements AutoCloseable {
         }
         List<Site> sites = new ArrayList<>();
         for (ServerConfig s : config.servers().values()) {
+            // a server asking for what this build cannot do is refused, never served degraded:
+            // TLS settings must not turn into a clear-text listener
+            if (s.tls() || s.globalCertificates()) {
+                problems.add("servers." + s.name() + ": TLS (tls_cert/tls_key, global_certificates) is not supported"
+                        + " by this build yet; remove it or serve this address over plain HTTP");
+            }
             Router router;
             try {
                 router = Router.forServer(config, s.name());
@@ -115,7 +133,8 @@ final class ServerRuntime implements AutoCloseable {
                     }
                 }
                 UpstreamGroup up = lc.upstream() == null || lc.upstream().isEmpty() ? null : upstreams.get(lc.upstream());
-                locations[r.index()] = new Location(lc, chain.toArray(new HttpFilter[0]), up);
+                locations[r.index()] = new Location(lc, chain.toArray(new HttpFilter[0]), up,
+                        new java.util.concurrent.atomic.AtomicInteger());
             }
             AccessLog log = null;
             String directive = s.accessLog() != null ? s.accessLog() : config.basic().accessLog();
@@ -151,11 +170,14 @@ final class ServerRuntime implements AutoCloseable {
                 b.listen(a.toString(), proxy);
             }
         }
-        return b.start();
+        Server server = b.start();
+        health.start(upstreams.values());
+        return server;
     }
 
     @Override
     public void close() {
+        health.close();
         for (Site site : sites) {
             if (site.accessLog != null) {
                 site.accessLog.close();

@@ -2,6 +2,7 @@ package io.pingora4j.server;
 
 import io.pingora4j.lb.Backend;
 import io.pingora4j.lb.BackendSet;
+import io.pingora4j.lb.HealthPolicy;
 import io.pingora4j.lb.Selector;
 import io.pingora4j.server.config.UpstreamConfig;
 import io.pingora4j.spi.HttpPeer;
@@ -27,7 +28,8 @@ final class UpstreamGroup {
     UpstreamGroup(UpstreamConfig config) {
         this.name = config.name();
         this.config = config;
-        this.set = new BackendSet(config.backends());
+        this.set = config.healthCheck() == null ? new BackendSet(config.backends())
+                : new BackendSet(config.backends(), HealthPolicy.of(config.healthCheck(), 0, Duration.ZERO), null, System::nanoTime);
         this.selector = config.algorithm().newSelector(set);
         this.peers = new HttpPeer[set.size()];
         for (int i = 0; i < peers.length; i++) {

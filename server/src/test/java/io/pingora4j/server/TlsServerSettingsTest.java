@@ -1,0 +1,56 @@
+package io.pingora4j.server;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pingora4j.server.config.ConfigLoader;
+import io.pingora4j.server.config.ProxyConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A server configured for TLS must never answer plain HTTP: with files that are not a certificate
+ * and a key, the runtime has to refuse the configuration (naming the server) rather than listen
+ * in clear text.
+ */
+class TlsServerSettingsTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aServerWithUnusableTlsCertAndKeyIsRefusedRatherThanServedInClearText() throws Exception {
+        Path cert = Files.writeString(tmp.resolve("cert.pem"),
+                "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n");
+        Path key = Files.writeString(tmp.resolve("key.pem"),
+                "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");
+        ProxyConfig config = ConfigLoader.parse("""
+                [plugins.ok]
+                category = "ping"
+                path = "/"
+
+                [locations.all]
+                path = "/"
+                plugins = ["ok"]
+
+                [servers.https]
+                addr = "127.0.0.1:%d"
+                locations = ["all"]
+                tls_cert = "%s"
+                tls_key = "%s"
+                """.formatted(FreePort.pick(), cert, key), "tls.toml");
+        List<String> problems = new ArrayList<>();
+
+        ServerRuntime runtime = ServerRuntime.build(config, tmp.resolve("plugins"), problems);
+
+        if (runtime != null) {
+            runtime.close();
+        }
+        assertTrue(runtime == null && problems.stream().anyMatch(p -> p.startsWith("servers.https")),
+                "tls_cert/tls_key were accepted and ignored: the server would answer plain HTTP on its TLS"
+                        + " address; problems: " + problems);
+    }
+}
