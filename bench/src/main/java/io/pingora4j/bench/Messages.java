@@ -57,7 +57,9 @@ final class Messages {
 
     /** A buffer holding exactly {@code b}, position 0, limit = capacity = b.length. */
     static ByteBuffer buffer(byte[] b, boolean direct) {
-        ByteBuffer buf = direct ? ByteBuffer.allocateDirect(b.length) : ByteBuffer.allocate(b.length);
+        // native byte order, as the engine's pooled buffers are
+        ByteBuffer buf = (direct ? ByteBuffer.allocateDirect(b.length) : ByteBuffer.allocate(b.length))
+                .order(java.nio.ByteOrder.nativeOrder());
         buf.put(b).flip();
         return buf;
     }

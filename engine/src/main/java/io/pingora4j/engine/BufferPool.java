@@ -43,7 +43,8 @@ final class BufferPool {
         Lease l = free.pollFirst();
         if (l == null) {
             allocated++;
-            return new Lease(ByteBuffer.allocateDirect(size));
+            // native order: the parser's word-at-a-time scans then read without byte swaps
+            return new Lease(ByteBuffer.allocateDirect(size).order(java.nio.ByteOrder.nativeOrder()));
         }
         l.buf.clear();
         return l;

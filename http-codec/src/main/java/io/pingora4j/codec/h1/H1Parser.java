@@ -194,6 +194,14 @@ public abstract sealed class H1Parser permits RequestParser, ResponseParser {
         MessageHead head = head();
         for (;;) {
             int lineStart = start + lineStartRel;
+            if (startLineDone && scanRel == lineStartRel) {
+                int fast = fieldLineInOnePass(in, lineStart, limit, start, head.headers);
+                if (fast > 0) {
+                    lineStartRel = fast + 1 - start;
+                    scanRel = lineStartRel;
+                    continue;
+                }
+            }
             int lf = HttpChars.findLf(in, start + scanRel, limit);
             if (lf < 0) {
                 scanRel = limit - start;
@@ -254,6 +262,55 @@ public abstract sealed class H1Parser permits RequestParser, ResponseParser {
         }
     }
 
+    /**
+     * The common field line in one pass, with no separate search for its LF: a token, ':', optional
+     * whitespace, field characters, CR LF, all within {@code [p, limit)}. Returns the LF's index with
+     * the field recorded, or -1 to leave the line to the careful path (find the LF, then
+     * {@link #parseFieldLine}): an incomplete line, the blank line, or anything out of the ordinary,
+     * which that path reports exactly. Tried once per line, so every byte is still read a bounded
+     * number of times however the input is split.
+     */
+    private int fieldLineInOnePass(ByteBuffer in, int p, int limit, int base, HeaderBlock block) {
+        int nameEnd = HttpChars.skipTokenChars(in, p, limit);
+        if (nameEnd == p || nameEnd >= limit || in.get(nameEnd) != ':') {
+            return -1;
+        }
+        int q = nameEnd + 1;
+        while (q < limit && HttpChars.isWhitespace(in.get(q))) {
+            q++;
+        }
+        int valueStart = q;
+        for (;;) {
+            q = HttpChars.skipFieldChars(in, q, limit);
+            if (q >= limit) {
+                return -1;
+            }
+            if (!HttpChars.FIELD_CHAR[in.get(q) & 0xff]) {
+                break;
+            }
+            q++;
+        }
+        if (q + 1 >= limit || in.get(q) != CR || in.get(q + 1) != LF) {
+            return -1;
+        }
+        int lineBytes = q + 2 - p;
+        if (fieldBytes + lineBytes > limits.maxHeaderSection() || block.size() >= limits.maxHeaderCount()) {
+            return -1; // the careful path refuses it with the right error
+        }
+        fieldBytes += lineBytes;
+        int valueEnd = q;
+        while (valueEnd > valueStart && HttpChars.isWhitespace(in.get(valueEnd - 1))) {
+            valueEnd--;
+        }
+        int nameLen = nameEnd - p;
+        int kind = KnownHeader.classify(in, p, nameLen);
+        block.appendParsed(p - base, nameLen, valueStart - base, valueEnd - valueStart, kind);
+        if (kind != KnownHeader.NONE) {
+            onKnownField(kind, in, valueStart, valueEnd);
+        }
+        return q + 1;
+    }
+
     /** One "name: value" line {@code in[p, end)}, end being the CR (RFC 9112 §5, RFC 9110 §5.5). */
     private void parseFieldLine(ByteBuffer in, int p, int end, int base, HeaderBlock block, boolean trailer) {
         int b = in.get(p) & 0xff;
@@ -261,9 +318,8 @@ public abstract sealed class H1Parser permits RequestParser, ResponseParser {
             throw fail(H1Error.OBS_FOLD);
         }
         int nameStart = p;
-        while (HttpChars.TCHAR[b]) {
-            b = in.get(++p) & 0xff; // stops at the CR at 'end' at the latest
-        }
+        p = HttpChars.skipTokenChars(in, p, end); // at 'end' (the CR) at the latest
+        b = in.get(p) & 0xff;
         if (b != ':') {
             throw fail(nameError(in, p, end));
         }

@@ -91,6 +91,45 @@ final class HttpChars {
         return -1;
     }
 
+    /**
+     * Index of the first byte in {@code buf[from, to)} that is not a tchar, or {@code to}. Reads a
+     * word at a time and tests each byte in a register against the table: one bounds-checked load
+     * per 8 bytes instead of one per byte.
+     */
+    static int skipTokenChars(ByteBuffer buf, int from, int to) {
+        int i = from;
+        if (to - from >= 8) {
+            if (buf.order() == ByteOrder.LITTLE_ENDIAN) {
+                // native order on x86 and ARM (the engine's buffers): the first byte is the low one
+                for (; i + 8 <= to; i += 8) {
+                    long w = buf.getLong(i);
+                    for (int k = 0; k < 8; k++) {
+                        if (!TCHAR[(int) w & 0xff]) {
+                            return i + k;
+                        }
+                        w >>>= 8;
+                    }
+                }
+            } else {
+                for (; i + 8 <= to; i += 8) {
+                    long w = buf.getLong(i);
+                    for (int k = 0; k < 8; k++) {
+                        if (!TCHAR[(int) (w >>> 56)]) {
+                            return i + k;
+                        }
+                        w <<= 8;
+                    }
+                }
+            }
+        }
+        for (; i < to; i++) {
+            if (!TCHAR[buf.get(i) & 0xff]) {
+                return i;
+            }
+        }
+        return to;
+    }
+
     private static final long ONES = 0x0101010101010101L;
     private static final long HIGH = 0x8080808080808080L;
 

@@ -44,11 +44,8 @@ public final class RequestParser extends H1Parser {
 
     @Override
     void parseStartLine(ByteBuffer in, int from, int to, int base) {
-        int p = from;
+        int p = HttpChars.skipTokenChars(in, from, to); // at 'to' (the CR) at the latest
         int b = in.get(p) & 0xff;
-        while (HttpChars.TCHAR[b]) {
-            b = in.get(++p) & 0xff; // stops at the CR at 'to' at the latest
-        }
         if (p == from) {
             throw fail(H1Error.INVALID_REQUEST_LINE);
         }

@@ -68,4 +68,21 @@ class HttpCharsTest {
             assertEquals(true, stop > firstBad - 8, "stopped more than a word early");
         }
     }
+
+    @Test
+    void skipTokenCharsStopsAtTheFirstNonTokenByteInEitherByteOrder() {
+        for (ByteOrder order : new ByteOrder[] {ByteOrder.BIG_ENDIAN, ByteOrder.LITTLE_ENDIAN}) {
+            for (int pos = 0; pos < 20; pos++) {
+                for (int v = 0; v < 256; v++) {
+                    ByteBuffer b = ByteBuffer.allocate(20).order(order);
+                    for (int i = 0; i < 20; i++) {
+                        b.put(i, (byte) 'x');
+                    }
+                    b.put(pos, (byte) v);
+                    int expected = HttpChars.TCHAR[v] ? 20 : pos;
+                    assertEquals(expected, HttpChars.skipTokenChars(b, 0, 20), "byte " + v + " at " + pos + " " + order);
+                }
+            }
+        }
+    }
 }
