@@ -37,9 +37,7 @@ final class H1Downstream implements IoHandler, Deadline.Owner {
     final ProxySession session;
     SelectionKey key;
     State state = State.IDLE;
-    ByteBuffer in;
-    ByteBuffer inView;
-    private BufferPool.Lease inLease;
+    final InputBuffer input;
     private BufferPool.Lease headLease;
     int requests;
     int interest = SelectionKey.OP_READ;
@@ -59,6 +57,7 @@ final class H1Downstream implements IoHandler, Deadline.Owner {
         this.local = local;
         this.parser = new RequestParser(loop.options.limits());
         this.deadline = new Deadline(loop.timers, this);
+        this.input = new InputBuffer(loop.buffers, loop.options.limits().maxHeadBytes());
         this.session = new ProxySession(this, proxy);
     }
 
@@ -103,35 +102,7 @@ final class H1Downstream implements IoHandler, Deadline.Owner {
     }
 
     private int readSocket() throws IOException {
-        if (in == null) {
-            inLease = loop.buffers.acquire();
-            in = inLease.buf;
-            inView = inLease.view;
-            in.flip();
-        }
-        if (in.hasRemaining()) {
-            in.compact();
-        } else {
-            in.clear();
-        }
-        int n;
-        try {
-            n = transport.read(in);
-        } finally {
-            in.flip();
-        }
-        if (n == 0 && in.remaining() == in.capacity()) {
-            // a head bigger than a pooled buffer: move to one that holds the largest head allowed
-            BufferPool.Lease big = new BufferPool.Lease(
-                    ByteBuffer.allocateDirect(loop.options.limits().maxHeadBytes() + in.capacity()));
-            big.buf.put(in).flip();
-            loop.buffers.release(inLease);
-            inLease = big;
-            in = big.buf;
-            inView = big.view;
-            return readSocket();
-        }
-        return n;
+        return input.read(transport);
     }
 
     private boolean processing;
@@ -165,6 +136,7 @@ final class H1Downstream implements IoHandler, Deadline.Owner {
                 // (onReadable), which saves two epoll_ctl calls on every ordinary request
                 return;
             }
+            ByteBuffer in = input.bytes();
             if (in == null) {
                 setRead(true);
                 return;
@@ -187,8 +159,8 @@ final class H1Downstream implements IoHandler, Deadline.Owner {
                         headDeadline = loop.now + loop.options.headerReadTimeout().toNanos();
                         deadline.want(headDeadline);
                     }
-                    if (!in.hasRemaining() && state == State.IDLE) {
-                        releaseReadBuffer();
+                    if (state == State.IDLE) {
+                        input.releaseIfEmpty();
                     }
                     setRead(true);
                     return;
@@ -220,8 +192,7 @@ final class H1Downstream implements IoHandler, Deadline.Owner {
 
     /** A body run of the read buffer, as a view valid until the next read. */
     ByteBuffer slice(int start, int length) {
-        inView.limit(start + length).position(start);
-        return inView;
+        return input.slice(start, length);
     }
 
     private void badRequest(HttpParseException ex) {
@@ -326,9 +297,7 @@ final class H1Downstream implements IoHandler, Deadline.Owner {
             loop.buffers.release(headLease);
             headLease = null;
         }
-        if (in != null && !in.hasRemaining()) {
-            releaseReadBuffer();
-        }
+        input.releaseIfEmpty();
         // a pipelined request may already be buffered
         process();
     }
@@ -373,21 +342,12 @@ final class H1Downstream implements IoHandler, Deadline.Owner {
             key.cancel();
         }
         transport.close();
-        releaseReadBuffer();
+        input.release();
         if (headLease != null) {
             loop.buffers.release(headLease);
             headLease = null;
         }
         loop.connectionClosed(this);
-    }
-
-    private void releaseReadBuffer() {
-        if (in != null) {
-            loop.buffers.release(inLease);
-            inLease = null;
-            in = null;
-            inView = null;
-        }
     }
 
     void setRead(boolean on) {

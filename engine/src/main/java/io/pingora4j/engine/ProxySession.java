@@ -451,7 +451,7 @@ final class ProxySession implements Session {
     /** Parses buffered response bytes while the client takes them. */
     private void processUpstream() {
         UpstreamConnection c = up;
-        while (c != null && c == up && c.in != null) {
+        while (c != null && c == up && c.input.bytes() != null) {
             if (down.out.stalled()) {
                 c.pauseRead(); // backpressure: resume when the client drains
                 return;
@@ -459,7 +459,7 @@ final class ProxySession implements Session {
 
             H1Event e;
             try {
-                e = c.parser.next(c.in);
+                e = c.parser.next(c.input.bytes());
             } catch (HttpParseException ex) {
                 upstreamFailed(ProxyError.of(ProxyError.Source.UPSTREAM, ProxyError.Kind.INVALID_HTTP, 502,
                         "invalid response from " + peer.address() + ": " + ex.error().reason()));
@@ -588,7 +588,7 @@ final class ProxySession implements Session {
     }
 
     private void onResponseBody(UpstreamConnection c) {
-        ByteBuffer chunk = c.inView.limit(c.parser.bodyStart() + c.parser.bodyLength()).position(c.parser.bodyStart());
+        ByteBuffer chunk = c.input.slice(c.parser.bodyStart(), c.parser.bodyLength());
         if (phase == Phase.TUNNEL) {
             down.out.add(chunk);
             down.flush();

@@ -30,9 +30,7 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner {
     SelectionKey key;
     State state = State.CONNECTING;
     ProxySession owner;
-    ByteBuffer in;
-    ByteBuffer inView;
-    private BufferPool.Lease inLease;
+    final InputBuffer input;
     private BufferPool.Lease headLease;
     int interest;
     boolean readPaused;
@@ -49,6 +47,7 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner {
         this.peer = peer;
         this.transport = transport;
         this.deadline = new Deadline(loop.timers, this);
+        this.input = new InputBuffer(loop.buffers, 64 * 1024);
     }
 
     // ------------------------------------------------------------------ readiness
@@ -114,44 +113,15 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner {
     // ------------------------------------------------------------------ reading and writing
 
     /**
-     * Reads what the socket has into {@link #in} (read mode afterwards). Returns bytes read, or -1
-     * at end of stream. Never called while body slices of {@code in} are queued elsewhere.
+     * Reads what the socket has into {@link #input}. Returns bytes read, or -1 at end of stream.
+     * Never called while body windows of the buffer are queued elsewhere.
      */
     int read() throws IOException {
-        if (in == null) {
-            inLease = loop.buffers.acquire();
-            in = inLease.buf;
-            inView = inLease.view;
-            in.flip();
-        }
-        if (in.hasRemaining()) {
-            in.compact();
-        } else {
-            in.clear();
-        }
-        int n;
-        try {
-            n = transport.read(in);
-        } finally {
-            in.flip();
-        }
+        int n = input.read(transport);
         if (n > 0 && awaitingRead) {
             readDeadline = loop.now + peer.readTimeoutNanos();
         }
-        if (n == 0 && in.remaining() == in.capacity()) {
-            grow();
-        }
         return n;
-    }
-
-    /** A head larger than a pooled buffer: move to one that holds the largest head allowed. */
-    private void grow() {
-        BufferPool.Lease big = new BufferPool.Lease(ByteBuffer.allocateDirect(in.capacity() + 64 * 1024));
-        big.buf.put(in).flip();
-        loop.buffers.release(inLease);
-        inLease = big;
-        in = big.buf;
-        inView = big.view;
     }
 
     /** Writes what is queued; true when all went out. Arms the write deadline otherwise. */
@@ -265,17 +235,16 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner {
 
     /** Ready to idle in the pool: nothing buffered, nothing pending, the response fully read. */
     boolean reusable() {
-        return state == State.ACTIVE && !out.pending() && (in == null || !in.hasRemaining()) && parser.idle();
+        return state == State.ACTIVE && !out.pending() && input.empty() && parser.idle();
     }
 
     /** Gives the buffers back while idle: an idle connection holds none. */
     void releaseBuffers() {
-        if (in != null && !in.hasRemaining()) {
-            loop.buffers.release(inLease);
-            inLease = null;
-            in = null;
-            inView = null;
-        }
+        input.releaseIfEmpty();
+        releaseHeadBuffer();
+    }
+
+    private void releaseHeadBuffer() {
         if (headLease != null) {
             loop.buffers.release(headLease);
             headLease = null;
@@ -294,15 +263,7 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner {
             key.cancel();
         }
         transport.close();
-        if (in != null) {
-            loop.buffers.release(inLease);
-            inLease = null;
-            in = null;
-            inView = null;
-        }
-        if (headLease != null) {
-            loop.buffers.release(headLease);
-            headLease = null;
-        }
+        input.release();
+        releaseHeadBuffer();
     }
 }

@@ -117,26 +117,7 @@ public final class HeaderBlock {
      */
     public boolean hasToken(int i, CharSequence token) {
         checkIndex(i);
-        int ref = valueRef[i];
-        int len = valueLen[i];
-        int k = 0;
-        while (k < len) {
-            while (k < len && (byteAt(ref, k) == ',' || HttpChars.isWhitespace(byteAt(ref, k)))) {
-                k++;
-            }
-            int start = k;
-            while (k < len && byteAt(ref, k) != ',') {
-                k++;
-            }
-            int end = k;
-            while (end > start && HttpChars.isWhitespace(byteAt(ref, end - 1))) {
-                end--;
-            }
-            if (end > start && equalsIgnoreCase(shift(ref, start), end - start, token)) {
-                return true;
-            }
-        }
-        return false;
+        return listHas(valueRef[i], valueLen[i], token, 0, 0);
     }
 
     /** Index of the first field named {@code name} (case-insensitive) at or after {@code from}, or -1. */
@@ -256,10 +237,15 @@ public final class HeaderBlock {
     public boolean valueListsName(int listField, int nameField) {
         checkIndex(listField);
         checkIndex(nameField);
-        int ref = valueRef[listField];
-        int len = valueLen[listField];
-        int nRef = nameRef[nameField];
-        int nLen = nameLen[nameField];
+        return listHas(valueRef[listField], valueLen[listField], null, nameRef[nameField], nameLen[nameField]);
+    }
+
+    /**
+     * Walks the comma-separated list at {@code (ref, len)} (RFC 9110 §5.6.1: empty elements and
+     * whitespace around elements ignored) looking for an element equal, ignoring case, to
+     * {@code text} or, when it is null, to the bytes at {@code (otherRef, otherLen)}.
+     */
+    private boolean listHas(int ref, int len, CharSequence text, int otherRef, int otherLen) {
         int k = 0;
         while (k < len) {
             while (k < len && (byteAt(ref, k) == ',' || HttpChars.isWhitespace(byteAt(ref, k)))) {
@@ -273,8 +259,13 @@ public final class HeaderBlock {
             while (end > start && HttpChars.isWhitespace(byteAt(ref, end - 1))) {
                 end--;
             }
-            if (end - start == nLen && regionEqualsIgnoreCase(shift(ref, start), nRef, nLen)) {
-                return true;
+            if (end > start) {
+                int at = shift(ref, start);
+                boolean eq = text != null ? equalsIgnoreCase(at, end - start, text)
+                        : end - start == otherLen && regionEqualsIgnoreCase(at, otherRef, otherLen);
+                if (eq) {
+                    return true;
+                }
             }
         }
         return false;
