@@ -842,7 +842,9 @@ final class ProxySession implements Session {
         } catch (Throwable t) {
             decided = asProxyError(t);
         }
-        if (decided.retryable() && attempts < loop.options.maxAttempts() && replayable()) {
+        // the request reached the origin: replay it only if doing it twice is harmless (RFC 9110 §9.2.2)
+        if (decided.retryable() && attempts < loop.options.maxAttempts() && replayable()
+                && request.method().idempotent()) {
             loop.stats.retries++;
             requestHeadSent = false;
             try {

@@ -234,4 +234,50 @@ class ProxyFailureTest {
         Await.until("origin connection closed by the proxy", () -> server.stats().requests() == 1);
         assertFalse(p.logged.isEmpty());
     }
+
+    /** An origin that answers the first request on a connection, then closes the next one unanswered. */
+    private Origins.Raw closingAfterOneResponse(java.util.concurrent.atomic.AtomicInteger requestsSeen) throws Exception {
+        return new Origins.Raw(s -> {
+            try {
+                InputStream in = s.getInputStream();
+                if (Origins.Raw.readHead(in) == null) {
+                    return;
+                }
+                requestsSeen.incrementAndGet();
+                Origins.Raw.write(s.getOutputStream(), "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                if (Origins.Raw.readHead(in) != null) {
+                    requestsSeen.incrementAndGet(); // seen, and dropped without an answer
+                }
+            } catch (Exception ignored) {
+                // closed
+            }
+        });
+    }
+
+    @Test
+    void anIdempotentRequestFailingOnAReusedConnectionIsReplayedOnANewOne() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+        Origins.Raw o = closingAfterOneResponse(seen);
+        closeables.add(o);
+        proxyTo(HttpPeer.of("127.0.0.1", o.port()));
+        try (Clients.Conn c = new Clients.Conn(server.port())) {
+            assertEquals(200, c.send("GET /1 HTTP/1.1\r\nHost: a\r\n\r\n").read().status());
+            assertEquals(200, c.send("GET /2 HTTP/1.1\r\nHost: a\r\n\r\n").read().status());
+        }
+        assertEquals(1, server.stats().retries());
+    }
+
+    @Test
+    void aPostThatReachedTheOriginIsNeverSentTwice() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+        Origins.Raw o = closingAfterOneResponse(seen);
+        closeables.add(o);
+        proxyTo(HttpPeer.of("127.0.0.1", o.port()));
+        try (Clients.Conn c = new Clients.Conn(server.port())) {
+            assertEquals(200, c.send("GET /1 HTTP/1.1\r\nHost: a\r\n\r\n").read().status());
+            assertEquals(502, c.send("POST /charge HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n").read().status());
+        }
+        assertEquals(0, server.stats().retries());
+        assertEquals(2, seen.get(), "the origin saw the POST once");
+    }
 }

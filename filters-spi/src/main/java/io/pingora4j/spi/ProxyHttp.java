@@ -118,8 +118,9 @@ public interface ProxyHttp<C> {
 
     /**
      * An error after the connection was made (while sending the request or reading the response).
-     * The engine retries only what it can replay: an idempotent request whose body it still holds,
-     * and only if nothing of the response reached the client. By default, a failure on a reused
+     * The engine retries only what it can replay: an idempotent request (RFC 9110 §9.2.2) whose
+     * body it still holds, and only if nothing of the response reached the client; a POST that may
+     * have reached the origin is never sent twice. By default, a failure on a reused
      * pooled connection before any response byte is marked retryable (the origin may have closed it
      * as we sent), anything else is not.
      */
