@@ -45,6 +45,9 @@ final class ProxySession implements Session {
 
     enum Phase { IDLE, FILTERS, DEFERRED, CONNECTING, PROXYING, LOCAL, TUNNEL, DONE }
 
+    /** Most request-body bytes kept to replay an idempotent request on another connection (as Pingora). */
+    private static final int MAX_REPLAY = 64 * 1024;
+
     /** Most request-body bytes read and dropped to keep a connection after an early answer. */
     private static final long MAX_DRAIN = 64 * 1024;
 
@@ -83,6 +86,9 @@ final class ProxySession implements Session {
     private boolean websocket;
     private boolean clientHalfClosed;
     private boolean upstreamHalfClosed;
+    /** The body bytes sent upstream so far, while they fit in MAX_REPLAY (null: none recorded). */
+    private ByteBuffer replay;
+    private boolean replayOverflow;
 
     ProxySession(H1Downstream down, ProxyHttp<Object> proxy) {
         this.down = down;
@@ -136,6 +142,8 @@ final class ProxySession implements Session {
         websocket = false;
         clientHalfClosed = false;
         upstreamHalfClosed = false;
+        replay = null;
+        replayOverflow = false;
     }
 
     private void afterRequestFilter(Action action) {
@@ -239,9 +247,35 @@ final class ProxySession implements Session {
         fail(e);
     }
 
-    /** Nothing has been consumed that cannot be sent again, and the client has seen nothing. */
+    /**
+     * The client has seen nothing, and everything taken from it can be sent again: no body yet, or
+     * a body whose bytes were all recorded for replay.
+     */
     private boolean replayable() {
-        return !responseStarted && requestBodyBytes == 0;
+        return !responseStarted && (requestBodyBytes == 0 || (replay != null && !replayOverflow));
+    }
+
+    /** Keeps a copy of body bytes sent upstream, for an idempotent request, up to MAX_REPLAY. */
+    private void recordForReplay(ByteBuffer chunk) {
+        if (replayOverflow) {
+            return;
+        }
+        int n = chunk.remaining();
+        int have = replay == null ? 0 : replay.position();
+        if (!request.method().idempotent() || have + n > MAX_REPLAY) {
+            replayOverflow = true; // never replayed: a POST, or too big to keep
+            replay = null;
+            return;
+        }
+        if (replay == null || replay.remaining() < n) {
+            ByteBuffer bigger = ByteBuffer.allocate(Math.min(MAX_REPLAY, Math.max(4096, 2 * (have + n))));
+            if (replay != null) {
+                bigger.put(replay.flip());
+            }
+            replay = bigger;
+        }
+        replay.put(replay.position(), chunk, chunk.position(), n);
+        replay.position(replay.position() + n);
     }
 
     private void onUpstreamReady() {
@@ -256,6 +290,17 @@ final class ProxySession implements Session {
         ByteBuffer head = up.headBuffer(len);
         H1Writer.writeRequestHead(upstreamRequest, head);
         up.out.add(head.flip());
+        if (replay != null && replay.position() > 0) {
+            // a retry: the body bytes the failed attempt sent go first
+            ByteBuffer again = replay.duplicate().flip();
+            if (upstreamChunked) {
+                up.out.add(up.framing.chunkHeader(again.remaining()));
+                up.out.add(again);
+                up.out.add(up.framing.crlf());
+            } else {
+                up.out.add(again);
+            }
+        }
         requestHeadSent = true;
         if (request.expectContinue() && hasRequestBody() && !requestComplete && !sentContinue && !responseStarted) {
             // nginx's way: answer 100 ourselves and strip Expect upstream, so a body is read only
@@ -367,6 +412,7 @@ final class ProxySession implements Session {
         if (chunk == null || !chunk.hasRemaining() || up == null) {
             return;
         }
+        recordForReplay(chunk);
         if (upstreamChunked) {
             up.out.add(up.framing.chunkHeader(chunk.remaining()));
             up.out.add(chunk);

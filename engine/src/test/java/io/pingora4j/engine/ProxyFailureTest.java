@@ -280,4 +280,61 @@ class ProxyFailureTest {
         assertEquals(0, server.stats().retries());
         assertEquals(2, seen.get(), "the origin saw the POST once");
     }
+
+    @Test
+    void anIdempotentRequestWithABodyIsReplayedWholeFromTheReplayBuffer() throws Exception {
+        String body = "x".repeat(20_000);
+        java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+        Origins.Raw o = new Origins.Raw(s -> {
+            try {
+                InputStream in = s.getInputStream();
+                int n = connections.incrementAndGet();
+                if (n == 1) {
+                    Origins.Raw.readHead(in);
+                    Origins.Raw.write(s.getOutputStream(), "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                    Origins.Raw.readHead(in);
+                    in.readNBytes(body.length()); // takes the PUT, then drops the connection unanswered
+                    return;
+                }
+                Origins.Raw.readHead(in);
+                byte[] got = in.readNBytes(body.length());
+                Origins.Raw.write(s.getOutputStream(), "HTTP/1.1 200 OK\r\nContent-Length: " + String.valueOf(got.length).length()
+                        + "\r\n\r\n" + got.length);
+            } catch (Exception ignored) {
+                // closed
+            }
+        });
+        closeables.add(o);
+        proxyTo(HttpPeer.of("127.0.0.1", o.port()));
+        try (Clients.Conn c = new Clients.Conn(server.port())) {
+            assertEquals(200, c.send("GET /1 HTTP/1.1\r\nHost: a\r\n\r\n").read().status());
+            Clients.Response r = c.send("PUT /doc HTTP/1.1\r\nHost: a\r\nContent-Length: " + body.length() + "\r\n\r\n" + body).read();
+            assertEquals(200, r.status());
+            assertEquals(Integer.toString(body.length()), r.body(), "the new connection got the whole body again");
+        }
+        assertEquals(1, server.stats().retries());
+    }
+
+    @Test
+    void anIdempotentRequestWithABodyOverTheReplayBufferIsNotReplayed() throws Exception {
+        String body = "y".repeat(70_000);
+        Origins.Raw o = new Origins.Raw(s -> {
+            try {
+                InputStream in = s.getInputStream();
+                Origins.Raw.readHead(in);
+                Origins.Raw.write(s.getOutputStream(), "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                Origins.Raw.readHead(in);
+                in.readNBytes(body.length());
+            } catch (Exception ignored) {
+                // drops the PUT unanswered
+            }
+        });
+        closeables.add(o);
+        proxyTo(HttpPeer.of("127.0.0.1", o.port()));
+        try (Clients.Conn c = new Clients.Conn(server.port())) {
+            assertEquals(200, c.send("GET /1 HTTP/1.1\r\nHost: a\r\n\r\n").read().status());
+            assertEquals(502, c.send("PUT /big HTTP/1.1\r\nHost: a\r\nContent-Length: " + body.length() + "\r\n\r\n" + body).read().status());
+        }
+        assertEquals(0, server.stats().retries());
+    }
 }
