@@ -1,19 +1,30 @@
 package io.pingora4j.server;
 
 import io.pingora4j.lb.Backend;
+import io.pingora4j.lb.BackendSet;
 import io.pingora4j.lb.HealthCheckSpec;
+import io.pingora4j.server.config.UpstreamConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,9 +34,11 @@ import org.slf4j.LoggerFactory;
  * thresholds; a backend that is down is skipped by every selector).
  *
  * <p>As in Pingap, each backend is checked at its own address; the URL's host is sent as the Host
- * header. {@code http://} checks expect the configured status (2xx by default), {@code tcp://}
- * checks a connect. The checks block, so they run on one daemon thread of their own, never on an
- * event loop.
+ * header. {@code http://} checks expect the configured status (2xx by default), {@code https://}
+ * checks do the same over TLS (JDK {@link SSLSocket}; SNI and certificate name = the URL's host,
+ * default trust store; the upstream's {@code verify_cert = false} turns verification off, as for its
+ * traffic), {@code tcp://} checks a connect ({@code ?tls} adds a handshake). The checks block, so
+ * they run on one daemon thread of their own, never on an event loop.
  *
  * <p>Thread-safe: started and stopped once.
  */
@@ -44,9 +57,9 @@ final class ActiveHealthChecker implements AutoCloseable {
         List<String> out = new ArrayList<>();
         for (UpstreamGroup g : groups) {
             HealthCheckSpec spec = g.config.healthCheck();
-            if (spec != null && spec.scheme() != HealthCheckSpec.Scheme.HTTP && spec.scheme() != HealthCheckSpec.Scheme.TCP) {
+            if (spec != null && spec.scheme() == HealthCheckSpec.Scheme.GRPC) {
                 out.add("upstreams." + g.name + ".health_check: " + spec.scheme().name().toLowerCase()
-                        + " checks are not supported by this build yet (http:// and tcp:// are)");
+                        + " checks are not supported by this build yet (http://, https:// and tcp:// are)");
             }
         }
         return out;
@@ -64,23 +77,30 @@ final class ActiveHealthChecker implements AutoCloseable {
     }
 
     private static void checkAll(UpstreamGroup g, HealthCheckSpec spec) {
-        for (int i = 0; i < g.set.size(); i++) {
-            Backend b = g.set.backend(i);
-            boolean ok = check(spec, b);
-            boolean changed = g.set.health(i).onActiveCheck(ok);
+        BackendSet set = g.snapshot().set(); // a discovery swap during this round is checked next round
+        for (int i = 0; i < set.size(); i++) {
+            Backend b = set.backend(i);
+            boolean ok = check(spec, b, g.config.verifyCert());
+            boolean changed = set.health(i).onActiveCheck(ok);
             if (changed) {
-                LOG.warn("upstream '{}': backend {} is now {}", g.name, b.address(), g.set.health(i).state());
+                LOG.warn("upstream '{}': backend {} is now {} (health check {})", g.name, b.address(),
+                        set.health(i).state(), ok ? "passed" : "failed");
             }
         }
     }
 
-    static boolean check(HealthCheckSpec spec, Backend b) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(b.host(), b.port()), (int) spec.connectionTimeout().toMillis());
+    /** One check of one backend; true if it passed. Blocking. */
+    static boolean check(HealthCheckSpec spec, Backend b, boolean verifyCert) {
+        try (Socket plain = new Socket()) {
+            plain.connect(new InetSocketAddress(b.host(), b.port()), (int) spec.connectionTimeout().toMillis());
+            plain.setSoTimeout((int) spec.readTimeout().toMillis());
+            Socket s = plain;
+            if (spec.scheme() == HealthCheckSpec.Scheme.HTTPS || spec.tls()) {
+                s = handshake(plain, spec.host(), b.port(), verifyCert);
+            }
             if (spec.scheme() == HealthCheckSpec.Scheme.TCP) {
                 return true;
             }
-            s.setSoTimeout((int) spec.readTimeout().toMillis());
             String host = spec.host().isEmpty() ? b.host() : (spec.port() > 0 ? spec.host() + ":" + spec.port() : spec.host());
             String path = spec.path().isEmpty() ? "/" : spec.path();
             OutputStream out = s.getOutputStream();
@@ -91,6 +111,54 @@ final class ActiveHealthChecker implements AutoCloseable {
             return status > 0 && spec.isExpectedStatus(status);
         } catch (IOException | RuntimeException e) {
             return false;
+        }
+    }
+
+    /**
+     * TLS over a connected socket: SNI and (when verifying) the certificate's name are the URL's host,
+     * as Pingora's HTTP check does; an IP literal host is sent without SNI (RFC 6066 §3 forbids it).
+     */
+    private static SSLSocket handshake(Socket plain, String host, int port, boolean verifyCert) throws IOException {
+        SSLSocketFactory factory = verifyCert ? (SSLSocketFactory) SSLSocketFactory.getDefault() : TrustAll.FACTORY;
+        SSLSocket tls = (SSLSocket) factory.createSocket(plain, host, port, true);
+        SSLParameters params = tls.getSSLParameters();
+        if (!UpstreamConfig.isIpLiteral(host)) {
+            params.setServerNames(List.of(new SNIHostName(host)));
+        }
+        if (verifyCert) {
+            params.setEndpointIdentificationAlgorithm("HTTPS");
+        }
+        tls.setSSLParameters(params);
+        tls.startHandshake();
+        return tls;
+    }
+
+    /** For {@code verify_cert = false}: any certificate is accepted (made on first use). */
+    private static final class TrustAll {
+        static final SSLSocketFactory FACTORY = create();
+
+        private static SSLSocketFactory create() {
+            TrustManager anything = new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            };
+            try {
+                SSLContext ctx = SSLContext.getInstance("TLS");
+                ctx.init(null, new TrustManager[] {anything}, null);
+                return ctx.getSocketFactory();
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("no TLS in this JDK", e);
+            }
         }
     }
 

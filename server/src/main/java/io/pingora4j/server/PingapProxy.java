@@ -4,6 +4,7 @@ import io.pingora4j.codec.h1.HeaderBlock;
 import io.pingora4j.codec.h1.RequestHead;
 import io.pingora4j.codec.h1.ResponseHead;
 import io.pingora4j.lb.BackendHealth;
+import io.pingora4j.lb.CircuitBreaker;
 import io.pingora4j.lb.RequestKeyView;
 import io.pingora4j.lb.Selector;
 import io.pingora4j.server.route.RouteMatch;
@@ -43,9 +44,13 @@ final class PingapProxy implements ProxyHttp<PingapProxy.Ctx> {
     static final class Ctx implements RequestKeyView {
         Session session;
         ServerRuntime.Location location;
+        /** The upstream's backends as this request first saw them; kept across retries and discovery swaps. */
+        UpstreamGroup.Snapshot snapshot;
         int backend = Selector.NONE;
         long tried;
         boolean counted;
+        /** The backend's outcome was reported when its response ended (before logging). */
+        boolean reported;
         boolean processing;
         ProxyError lastUpstreamError;
 
@@ -118,9 +123,11 @@ final class PingapProxy implements ProxyHttp<PingapProxy.Ctx> {
     private static void recycle(Ctx c) {
         c.session = null;
         c.location = null;
+        c.snapshot = null;
         c.backend = Selector.NONE;
         c.tried = 0;
         c.counted = false;
+        c.reported = false;
         c.processing = false;
         c.lastUpstreamError = null;
         java.util.ArrayDeque<Ctx> free = FREE.get();
@@ -190,32 +197,63 @@ final class PingapProxy implements ProxyHttp<PingapProxy.Ctx> {
             throw ProxyError.of(ProxyError.Source.INTERNAL, ProxyError.Kind.NO_UPSTREAM, 502,
                     "location '" + ctx.location.config().name() + "' has no upstream and nothing answered the request");
         }
-        int i = up.selector.select(ctx, ctx.tried);
-        if (i == Selector.NONE) {
-            LOG.warn("upstream '{}': no backend available", up.name);
-            throw ProxyError.of(ProxyError.Source.UPSTREAM, ProxyError.Kind.NO_UPSTREAM, 503,
-                    "upstream '" + up.name + "' has no available backend");
+        UpstreamGroup.Snapshot snap = ctx.snapshot;
+        if (snap == null) {
+            snap = up.snapshot(); // once per request: a discovery swap does not move a request in flight
+            ctx.snapshot = snap;
+        }
+        // a breaker that refuses (open, or half-open with its probes out) is skipped for this pick
+        // only: it is not a try, so it does not use up the request's retries
+        long skip = ctx.tried;
+        int i;
+        while (true) {
+            i = snap.selector().select(ctx, skip);
+            if (i == Selector.NONE) {
+                LOG.warn("upstream '{}': no backend available (all down, open or tried)", up.name);
+                throw ProxyError.of(ProxyError.Source.UPSTREAM, ProxyError.Kind.NO_UPSTREAM, 503,
+                        "upstream '" + up.name + "' has no available backend");
+            }
+            CircuitBreaker breaker = snap.set().breaker(i);
+            if (breaker == null || breaker.tryAcquire()) {
+                break;
+            }
+            long widened = Selector.markTried(skip, i);
+            if (widened == skip) {
+                // past 64 backends the mask cannot exclude it; answering now beats spinning
+                throw ProxyError.of(ProxyError.Source.UPSTREAM, ProxyError.Kind.NO_UPSTREAM, 503,
+                        "upstream '" + up.name + "' has no backend whose circuit breaker lets a request through");
+            }
+            skip = widened;
         }
         ctx.backend = i;
         ctx.tried = Selector.markTried(ctx.tried, i);
         if (!ctx.counted) {
             ctx.counted = true;
         }
-        up.set.stats(i).onRequestStart();
-        return up.peers[i];
+        snap.set().stats(i).onRequestStart();
+        return snap.peers()[i];
     }
 
     @Override
     public ProxyError failToConnect(Session session, HttpPeer peer, Ctx ctx, ProxyError error) {
         UpstreamGroup up = ctx.location.upstream();
-        if (up != null && ctx.backend >= 0) {
-            up.set.stats(ctx.backend).onRequestEnd(true);
-            up.set.health(ctx.backend).onPassiveResult(error.kind() == ProxyError.Kind.CONNECT_TIMEOUT
-                    ? BackendHealth.PassiveOutcome.TIMEOUT : BackendHealth.PassiveOutcome.CONNECT_ERROR);
+        UpstreamGroup.Snapshot snap = ctx.snapshot;
+        if (up != null && snap != null && ctx.backend >= 0) {
+            int b = ctx.backend;
+            snap.set().stats(b).onRequestEnd(true);
+            if (snap.set().health(b).onPassiveResult(error.kind() == ProxyError.Kind.CONNECT_TIMEOUT
+                    ? BackendHealth.PassiveOutcome.TIMEOUT : BackendHealth.PassiveOutcome.CONNECT_ERROR)) {
+                LOG.warn("upstream '{}': backend {} is now DOWN ({} consecutive failed requests)",
+                        up.name, snap.set().backend(b).address(), up.config.passiveFailures());
+            }
+            CircuitBreaker breaker = snap.set().breaker(b);
+            if (breaker != null) {
+                breaker.onFailure();
+            }
             ctx.backend = Selector.NONE;
             ctx.lastUpstreamError = error;
             int triedCount = Long.bitCount(ctx.tried);
-            if (triedCount < ctx.location.attempts() && triedCount < up.peers.length) {
+            if (triedCount < ctx.location.attempts() && triedCount < snap.peers().length) {
                 return error.retryable(true); // nothing reached the origin: another backend may answer
             }
         }
@@ -273,6 +311,22 @@ final class PingapProxy implements ProxyHttp<PingapProxy.Ctx> {
         return b;
     }
 
+    /**
+     * The origin's response ended: the backend is free now, before the last bytes reach the client
+     * and long before logging, so least_conn sees it free for the very next request.
+     */
+    @Override
+    public ByteBuffer upstreamResponseBodyFilter(Session session, ByteBuffer chunk, boolean endOfStream, Ctx ctx) {
+        if (endOfStream && !ctx.reported && ctx.location != null) {
+            UpstreamGroup up = ctx.location.upstream();
+            if (up != null && ctx.snapshot != null && ctx.backend >= 0) {
+                ctx.reported = true;
+                reportOutcome(up, ctx.snapshot, ctx.backend, session.response(), null);
+            }
+        }
+        return chunk;
+    }
+
     @Override
     public void logging(Session session, ProxyError error, Ctx ctx) {
         if (ctx.processing) {
@@ -287,19 +341,45 @@ final class PingapProxy implements ProxyHttp<PingapProxy.Ctx> {
                 }
             }
             UpstreamGroup up = ctx.location.upstream();
-            if (up != null && ctx.backend >= 0) {
-                ResponseHead resp = session.response();
-                boolean serverError = resp != null && resp.status() >= 500;
-                boolean timeout = error != null && (error.kind() == ProxyError.Kind.READ_TIMEOUT
-                        || error.kind() == ProxyError.Kind.WRITE_TIMEOUT);
-                up.set.stats(ctx.backend).onRequestEnd(serverError || (error != null && error.source() == ProxyError.Source.UPSTREAM));
-                up.set.health(ctx.backend).onPassiveResult(timeout ? BackendHealth.PassiveOutcome.TIMEOUT
-                        : serverError ? BackendHealth.PassiveOutcome.SERVER_ERROR : BackendHealth.PassiveOutcome.SUCCESS);
+            if (up != null && ctx.snapshot != null && ctx.backend >= 0 && !ctx.reported) {
+                reportOutcome(up, ctx.snapshot, ctx.backend, session.response(), error);
             }
         }
         if (site.accessLog != null) {
             site.accessLog.log(session);
         }
         recycle(ctx); // logging is the last phase, called exactly once
+    }
+
+    /**
+     * Feeds one finished request to its backend's counters, passive health and circuit breaker.
+     * A failure is a failure status (backend_failure_status_code, every 5xx by default) or an
+     * upstream error (timeout, reset); a request ended by the client or by us (an abort, a filter)
+     * is counted but gives no verdict on the backend: a half-open probe left unreported is retried
+     * by the breaker after open_duration.
+     */
+    private static void reportOutcome(UpstreamGroup up, UpstreamGroup.Snapshot snap, int b, ResponseHead resp,
+                                      ProxyError error) {
+        boolean serverError = resp != null && up.config.isFailureStatus(resp.status());
+        boolean timeout = error != null && (error.kind() == ProxyError.Kind.READ_TIMEOUT
+                || error.kind() == ProxyError.Kind.WRITE_TIMEOUT);
+        boolean failed = serverError || timeout || (error != null && error.source() == ProxyError.Source.UPSTREAM);
+        snap.set().stats(b).onRequestEnd(failed);
+        if (!failed && error != null) {
+            return;
+        }
+        if (snap.set().health(b).onPassiveResult(timeout ? BackendHealth.PassiveOutcome.TIMEOUT
+                : failed ? BackendHealth.PassiveOutcome.SERVER_ERROR : BackendHealth.PassiveOutcome.SUCCESS)) {
+            LOG.warn("upstream '{}': backend {} is now DOWN ({} consecutive failed requests)",
+                    up.name, snap.set().backend(b).address(), up.config.passiveFailures());
+        }
+        CircuitBreaker breaker = snap.set().breaker(b);
+        if (breaker != null) {
+            if (failed) {
+                breaker.onFailure();
+            } else {
+                breaker.onSuccess();
+            }
+        }
     }
 }

@@ -70,6 +70,7 @@ final class ServerRuntime implements AutoCloseable {
     final Map<String, UpstreamGroup> upstreams;
     final List<Site> sites;
     private final ActiveHealthChecker health = new ActiveHealthChecker();
+    private final DnsDiscovery discovery = new DnsDiscovery();
 
     private ServerRuntime(ProxyConfig config, PluginRegistry plugins, Map<String, UpstreamGroup> upstreams, List<Site> sites) {
         this.config = config;
@@ -83,6 +84,11 @@ final class ServerRuntime implements AutoCloseable {
      * result is null when there is any.
      */
     static ServerRuntime build(ProxyConfig config, Path pluginsDir, List<String> problems) {
+        return build(config, pluginsDir, problems, UpstreamGroup.SYSTEM_RESOLVER);
+    }
+
+    /** As {@link #build(ProxyConfig, Path, List)}, resolving upstream host names with {@code resolver}. */
+    static ServerRuntime build(ProxyConfig config, Path pluginsDir, List<String> problems, UpstreamGroup.Resolver resolver) {
         PluginRegistry registry = PluginLoader.load(pluginsDir);
         for (String p : registry.problems()) {
             problems.add("plugins_dir: " + p);
@@ -90,7 +96,7 @@ final class ServerRuntime implements AutoCloseable {
         Map<String, UpstreamGroup> upstreams = new LinkedHashMap<>();
         for (UpstreamConfig u : config.upstreams().values()) {
             try {
-                upstreams.put(u.name(), new UpstreamGroup(u));
+                upstreams.put(u.name(), new UpstreamGroup(u, resolver, System::nanoTime));
             } catch (RuntimeException e) {
                 problems.add("upstreams." + u.name() + ": " + e.getMessage());
             }
@@ -172,12 +178,14 @@ final class ServerRuntime implements AutoCloseable {
         }
         Server server = b.start();
         health.start(upstreams.values());
+        discovery.start(upstreams.values());
         return server;
     }
 
     @Override
     public void close() {
         health.close();
+        discovery.close();
         for (Site site : sites) {
             if (site.accessLog != null) {
                 site.accessLog.close();

@@ -2,6 +2,7 @@ package io.pingora4j.server.config;
 
 import io.pingora4j.lb.Algorithm;
 import io.pingora4j.lb.Backend;
+import io.pingora4j.lb.CircuitBreaker;
 import io.pingora4j.lb.HealthCheckSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.tomlj.Toml;
 import org.tomlj.TomlArray;
 import org.tomlj.TomlParseError;
@@ -346,7 +348,19 @@ public final class ConfigLoader {
         }
         Long retries = r.integer("max_retries", 0, 100);
         String discovery = r.string("discovery");
+        if (discovery != null && !discovery.isEmpty()
+                && !List.of("static", "dns", "docker", "transparent").contains(discovery.toLowerCase(Locale.ROOT))) {
+            r.problem("discovery", "unknown discovery '" + discovery + "' (static, dns, docker, transparent)");
+        }
         Duration update = r.duration("update_frequency");
+        if (update != null && update.isZero()) {
+            r.problem("update_frequency", "must be greater than zero (e.g. \"30s\")");
+        }
+        // our additions (Pingap has no passive checks nor slow start): see UpstreamConfig
+        Long passive = r.integer("passive_failures", 0, 1000);
+        Duration slowStart = r.duration("slow_start");
+        CircuitBreaker.Policy breaker = readCircuitBreaker(r, t);
+        Set<Integer> failureStatuses = readFailureStatuses(r);
         r.keep("ipv4_only", "enable_tracer", "tcp_idle", "tcp_interval", "tcp_probe_count", "tcp_recv_buf",
                 "tcp_fast_open", "includes", "remark", "dns_server", "dns_domain", "dns_search", "backup_addrs");
         r.finish();
@@ -354,7 +368,84 @@ public final class ConfigLoader {
             return null;
         }
         return new UpstreamConfig(name, backends, algorithm, health, connect, total, read, write, idle, tls, sni,
-                verify, alpn, retries == null ? null : retries.intValue(), discovery, update, r.extras());
+                verify, alpn, retries == null ? null : retries.intValue(), discovery, update,
+                passive == null ? 0 : passive.intValue(), slowStart == null ? Duration.ZERO : slowStart, breaker,
+                failureStatuses, r.extras());
+    }
+
+    /** Pingap's defaults for the circuit_break_* keys (pingap-upstream, backend_circuit_state.rs). */
+    private static final int BREAKER_CONSECUTIVE = 5;
+    private static final int BREAKER_PERCENT = 50;
+    private static final int BREAKER_MIN_REQUESTS = 10;
+    private static final int BREAKER_HALF_OPEN = 5;
+    private static final Duration BREAKER_OPEN = Duration.ofSeconds(10);
+    /** Our default for backend_stats_interval, the window of the failure-percent rule. */
+    private static final Duration BREAKER_WINDOW = Duration.ofSeconds(60);
+
+    /**
+     * Pingap's circuit breaker: on when {@code enable_backend_stats = true} or any
+     * {@code circuit_break_*} key is written; a rule given as 0 is off; null when off.
+     */
+    private static CircuitBreaker.Policy readCircuitBreaker(TableReader r, TomlTable t) {
+        Boolean enabled = r.bool("enable_backend_stats");
+        Long consecutive = r.integer("circuit_break_max_consecutive_failures", 0, 1_000_000);
+        Long percent = r.integer("circuit_break_max_failure_percent", 0, 100);
+        // Pingap takes 0 here; with no request there is no rate to judge, so 0 means the same as 1
+        Long minRequests = r.integer("circuit_break_min_requests_threshold", 0, 1_000_000_000);
+        Long probes = r.integer("circuit_break_half_open_consecutive_success_threshold", 1, 1_000_000);
+        Duration open = r.duration("circuit_break_open_duration");
+        Duration window = r.duration("backend_stats_interval");
+        if (open != null && open.isZero()) {
+            r.problem("circuit_break_open_duration", "must be greater than zero (e.g. \"10s\")");
+            return null;
+        }
+        if (window != null && window.isZero()) {
+            r.problem("backend_stats_interval", "must be greater than zero (e.g. \"60s\")");
+            return null;
+        }
+        boolean anyKey = t.keySet().stream().anyMatch(k -> k.startsWith("circuit_break_"));
+        if (Boolean.FALSE.equals(enabled) || (enabled == null && !anyKey)) {
+            return null;
+        }
+        int c = consecutive == null ? BREAKER_CONSECUTIVE : consecutive.intValue();
+        int p = percent == null ? BREAKER_PERCENT : percent.intValue();
+        if (c == 0 && p == 0) {
+            r.problem("circuit_break_max_consecutive_failures", "and circuit_break_max_failure_percent are both 0:"
+                    + " the breaker could never open; set one, or enable_backend_stats = false");
+            return null;
+        }
+        try {
+            return new CircuitBreaker.Policy(c, p,
+                    minRequests == null ? BREAKER_MIN_REQUESTS : Math.max(1, minRequests.intValue()),
+                    window == null ? BREAKER_WINDOW : window, open == null ? BREAKER_OPEN : open,
+                    probes == null ? BREAKER_HALF_OPEN : probes.intValue());
+        } catch (IllegalArgumentException e) {
+            r.problem("circuit_break_max_consecutive_failures", e.getMessage());
+            return null;
+        }
+    }
+
+    /** Pingap's backend_failure_status_code: "500,502,503" (a string or a list); empty = every 5xx. */
+    private static Set<Integer> readFailureStatuses(TableReader r) {
+        List<String> codes = r.commaList("backend_failure_status_code");
+        if (codes == null) {
+            return Set.of();
+        }
+        Set<Integer> out = new java.util.TreeSet<>();
+        for (String c : codes) {
+            int v;
+            try {
+                v = Integer.parseInt(c);
+            } catch (NumberFormatException e) {
+                v = -1;
+            }
+            if (v < 100 || v > 599) {
+                r.problem("backend_failure_status_code", "'" + c + "' is not an HTTP status in 100..599");
+                return Set.of();
+            }
+            out.add(v);
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------ plugins
