@@ -4,12 +4,12 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Plain round robin, ignoring weights: each pick starts one position after the previous one and
- * takes the first eligible backend from there. (Use {@link SmoothWeightedRoundRobin} for weights.)
+ * Plain round robin, ignoring weights: each look takes the next position of a shared cursor.
+ * (Use {@link SmoothWeightedRoundRobin} for weights.)
  *
- * <p>When a backend is skipped, its turn goes to the next eligible one, which then gets two turns
- * in a row; with several loops picking concurrently the order interleaves but every backend still
- * gets an equal share.
+ * <p>A skipped backend's position is used up like any other, so its share spreads evenly over the
+ * backends still eligible (with b of a,b,c down: a,c,a,c), as nginx does; it does not all go to
+ * the backend after it.
  *
  * <p>Thread-safe and lock-free: one shared {@link AtomicInteger} cursor.
  */
@@ -25,13 +25,20 @@ public final class RoundRobin implements Selector {
     @Override
     public int select(RequestKeyView request, long tried) {
         int n = set.size();
-        // mask the sign bit: after 2^31 picks the cursor wraps negative; the jump it causes is harmless
-        int start = (cursor.getAndIncrement() & Integer.MAX_VALUE) % n;
+        // Each look takes the next position of the shared cursor, skipped ones included: with b of
+        // a,b,c down the picks go a,c,a,c, spreading b's share over the others as nginx does,
+        // rather than handing all of it to the backend after b. n looks see every backend once
+        // whenever no other thread moves the cursor meanwhile; under contention a look may land
+        // twice on one index and miss another, which only makes a rare NONE answer possible when a
+        // single backend is eligible, so a final sweep makes sure.
         for (int k = 0; k < n; k++) {
-            int i = start + k;
-            if (i >= n) {
-                i -= n;
+            // mask the sign bit: after 2^31 picks the cursor wraps negative; the jump it causes is harmless
+            int i = (cursor.getAndIncrement() & Integer.MAX_VALUE) % n;
+            if (Selector.eligible(set, tried, i)) {
+                return i;
             }
+        }
+        for (int i = 0; i < n; i++) {
             if (Selector.eligible(set, tried, i)) {
                 return i;
             }

@@ -44,4 +44,16 @@ class RoundRobinTest {
             assertEquals(1, s.select(null));
         }
     }
+
+    @Test
+    void aDownBackendsShareSpreadsEvenlyOverTheOthers() {
+        BackendSet set = Fixtures.set(1, 1, 1);
+        set.health(1).forceDown();
+        Selector s = new RoundRobin(set);
+        int[] count = new int[3];
+        for (int k = 0; k < 600; k++) {
+            count[s.select(null)]++;
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {300, 0, 300}, count);
+    }
 }
