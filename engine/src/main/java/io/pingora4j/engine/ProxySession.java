@@ -294,9 +294,7 @@ final class ProxySession implements Session {
             // a retry: the body bytes the failed attempt sent go first
             ByteBuffer again = replay.duplicate().flip();
             if (upstreamChunked) {
-                up.out.add(up.framing.chunkHeader(again.remaining()));
-                up.out.add(again);
-                up.out.add(up.framing.crlf());
+                addChunk(up.out, up.framing, again);
             } else {
                 up.out.add(again);
             }
@@ -414,9 +412,7 @@ final class ProxySession implements Session {
         }
         recordForReplay(chunk);
         if (upstreamChunked) {
-            up.out.add(up.framing.chunkHeader(chunk.remaining()));
-            up.out.add(chunk);
-            up.out.add(up.framing.crlf());
+            addChunk(up.out, up.framing, chunk);
         } else {
             up.out.add(chunk);
         }
@@ -625,6 +621,13 @@ final class ProxySession implements Session {
         }
     }
 
+    /** Queues one chunk of the chunked coding: size line, the data (written from where it is), CRLF. */
+    private static void addChunk(Outbound out, FramingBuffers framing, ByteBuffer data) {
+        out.add(framing.chunkHeader(data.remaining()));
+        out.add(data);
+        out.add(framing.crlf());
+    }
+
     /** Queues a head; it goes out with the first body run, or at the end of this read's events. */
     private void writeHead(ResponseHead h) {
         int len = H1Writer.responseHeadLength(h);
@@ -653,9 +656,7 @@ final class ProxySession implements Session {
         }
         responseBodyBytes += chunk.remaining();
         if (downstreamChunked) {
-            down.out.add(down.framing.chunkHeader(chunk.remaining()));
-            down.out.add(chunk);
-            down.out.add(down.framing.crlf());
+            addChunk(down.out, down.framing, chunk);
         } else {
             down.out.add(chunk);
         }
@@ -795,9 +796,7 @@ final class ProxySession implements Session {
         if (b != null && b.hasRemaining() && !noResponseBody) {
             responseBodyBytes += b.remaining();
             if (downstreamChunked) {
-                down.out.add(down.framing.chunkHeader(b.remaining()));
-                down.out.add(b);
-                down.out.add(down.framing.crlf());
+                addChunk(down.out, down.framing, b);
             } else {
                 down.out.add(b);
             }
