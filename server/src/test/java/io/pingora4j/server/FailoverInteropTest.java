@@ -8,7 +8,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,8 +28,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -47,7 +44,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("interop")
 class FailoverInteropTest {
 
-    private static final Pattern SERVING = Pattern.compile("serving \\[[^\\]]*?:(\\d+)\\]");
     private static final int CLIENTS = 4;
     /** The kill comes after this many successful requests (about 2 s of load), not after a sleep. */
     private static final long KILL_AFTER_SUCCESSES = 2_000;
@@ -207,11 +203,7 @@ class FailoverInteropTest {
 
     /** Starts the binary on a free port; a lost bind race (exit before "serving") is retried, 3 tries. */
     private void launch() throws IOException {
-        Path out = tmp.resolve("server.out");
-        Path err = tmp.resolve("server.err");
-        for (int attempt = 0; attempt < 3; attempt++) {
-            int p = FreePort.pick();
-            Path conf = Files.writeString(tmp.resolve("pingora4j.toml"), """
+        ServerProcess sp = ServerProcess.launch(tmp, p -> """
                     [basic]
                     threads = 2
                     grace_period = "1s"
@@ -230,31 +222,12 @@ class FailoverInteropTest {
                     addr = "127.0.0.1:%d"
                     locations = ["all"]
                     """.formatted(origins.get("a").addr(), origins.get("b").addr(), origins.get("c").addr(), p));
-            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-XX:+UseSerialGC", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                    Main.class.getName(), "-c", conf.toString())
-                    .directory(tmp.toFile())
-                    .redirectOutput(out.toFile())
-                    .redirectError(err.toFile());
-            server = pb.start();
-            Await.until("the binary printing 'serving' or exiting (stderr: " + err + ")", Duration.ofSeconds(30),
-                    () -> SERVING.matcher(read(out)).find() || !server.isAlive());
-            Matcher m = SERVING.matcher(read(out));
-            if (m.find()) {
-                port = Integer.parseInt(m.group(1));
-                assertEquals(p, port, read(out));
-                return;
-            }
-        }
-        fail("the binary did not start; stdout:\n" + read(out) + "\nstderr:\n" + read(err));
+        server = sp.process();
+        port = sp.port();
     }
 
     private static String read(Path file) {
-        try {
-            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ServerProcess.read(file);
     }
 
     private static String tail(String s) {

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -40,7 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("interop")
 class InteropSmokeTest {
 
-    private static final Pattern SERVING = Pattern.compile("serving \\[[^\\]]*?:(\\d+)\\]");
     private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(30);
 
     @TempDir
@@ -70,11 +68,7 @@ class InteropSmokeTest {
 
     /** Starts the binary on a free port; a lost bind race (exit before "serving") is retried, 3 tries. */
     private void launch() throws IOException {
-        Path out = tmp.resolve("server.out");
-        Path err = tmp.resolve("server.err");
-        for (int attempt = 0; attempt < 3; attempt++) {
-            int p = FreePort.pick();
-            Path conf = Files.writeString(tmp.resolve("pingora4j.toml"), """
+        ServerProcess sp = ServerProcess.launch(tmp, p -> """
                     [basic]
                     threads = 2
                     grace_period = "10s"
@@ -91,31 +85,12 @@ class InteropSmokeTest {
                     addr = "127.0.0.1:%d"
                     locations = ["api"]
                     """.formatted(origin.addr(), p));
-            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-XX:+UseSerialGC", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                    Main.class.getName(), "-c", conf.toString())
-                    .directory(tmp.toFile())
-                    .redirectOutput(out.toFile())
-                    .redirectError(err.toFile());
-            server = pb.start();
-            Await.until("the binary printing 'serving' or exiting (stderr: " + err + ")", Duration.ofSeconds(30),
-                    () -> SERVING.matcher(read(out)).find() || !server.isAlive());
-            Matcher m = SERVING.matcher(read(out));
-            if (m.find()) {
-                port = Integer.parseInt(m.group(1));
-                assertEquals(p, port, read(out));
-                return;
-            }
-        }
-        fail("the binary did not start; stdout:\n" + read(out) + "\nstderr:\n" + read(err));
+        server = sp.process();
+        port = sp.port();
     }
 
     private static String read(Path file) {
-        try {
-            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ServerProcess.read(file);
     }
 
     /** The program on PATH, or a failure saying how to install it. */
