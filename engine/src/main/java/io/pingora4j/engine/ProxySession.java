@@ -972,11 +972,20 @@ final class ProxySession implements Session {
             LOG.warn("internal error in request {} {}", request.methodName(), request.target(), e.getCause());
         }
         FailToProxy f;
+        boolean startedBefore = responseStarted;
         try {
             f = ctx == null && e.source() == ProxyError.Source.DOWNSTREAM
                     ? new FailToProxy(e.status(), false) : proxy.failToProxy(this, e, ctx);
         } catch (Throwable t) {
             f = new FailToProxy(500, false);
+        }
+        if (!startedBefore && responseStarted) {
+            // failToProxy answered with respond() (a stale cached copy, say): a whole response went
+            // out, so the request ends as a local answer, keeping the connection as respond() chose
+            phase = Phase.LOCAL;
+            down.process();
+            maybeFinish();
+            return;
         }
         if (responseStarted) {
             // part of a response is out: the client must see a broken message, never a complete one

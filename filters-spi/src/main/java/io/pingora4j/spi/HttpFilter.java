@@ -46,6 +46,14 @@ public interface HttpFilter {
         return chunk;
     }
 
+    /**
+     * The request failed for good (see {@link ProxyHttp#failToProxy}): a filter with another answer
+     * may send it with {@link Session#respond} if {@link Session#responseStarted()} is still false.
+     * The first filter that responds ends the chain.
+     */
+    default void failToProxy(Session session, ProxyError error) {
+    }
+
     /** See {@link ProxyHttp#logging}. */
     default void logging(Session session, ProxyError error) {
     }

@@ -130,7 +130,10 @@ public interface ProxyHttp<C> {
 
     /**
      * The request failed for good. Choose the status the client gets (sent only if no response
-     * was started) and whether its connection may be reused.
+     * was started) and whether its connection may be reused. Instead, a proxy that has another
+     * answer (a stale cached copy, say) may send it with {@link Session#respond} when
+     * {@link Session#responseStarted()} is false; the request then ends as that answer, whatever
+     * this returns.
      */
     default FailToProxy failToProxy(Session session, ProxyError error, C ctx) {
         boolean reuse = error.source() == ProxyError.Source.UPSTREAM || error.kind() == ProxyError.Kind.HTTP_STATUS;

@@ -10,6 +10,7 @@ import io.pingora4j.lb.Selector;
 import io.pingora4j.server.route.RouteMatch;
 import io.pingora4j.server.route.Router;
 import io.pingora4j.spi.Action;
+import io.pingora4j.spi.FailToProxy;
 import io.pingora4j.spi.HttpFilter;
 import io.pingora4j.spi.HttpPeer;
 import io.pingora4j.spi.ProxyError;
@@ -325,6 +326,20 @@ final class PingapProxy implements ProxyHttp<PingapProxy.Ctx> {
             }
         }
         return chunk;
+    }
+
+    /** A plugin with another answer (the cache's stale copy) may send it; else the default status. */
+    @Override
+    public FailToProxy failToProxy(Session session, ProxyError error, Ctx ctx) {
+        if (ctx.location != null) {
+            for (HttpFilter f : ctx.location.chain()) {
+                if (session.responseStarted()) {
+                    break;
+                }
+                f.failToProxy(session, error);
+            }
+        }
+        return ProxyHttp.super.failToProxy(session, error, ctx);
     }
 
     @Override

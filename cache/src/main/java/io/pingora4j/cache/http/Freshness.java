@@ -36,6 +36,25 @@ public final class Freshness {
         this.staleIfError = cc.staleIfError().orElse(-1);
     }
 
+    private Freshness(Freshness other, long lifetime) {
+        this.lifetime = lifetime;
+        this.correctedInitialAge = other.correctedInitialAge;
+        this.responseTime = other.responseTime;
+        this.noCache = other.noCache;
+        this.staleForbidden = other.staleForbidden;
+        this.staleWhileRevalidate = other.staleWhileRevalidate;
+        this.staleIfError = other.staleIfError;
+    }
+
+    /**
+     * This freshness with its lifetime lowered to {@code maxLifetimeSeconds} if longer: a cache's
+     * own ceiling (nginx's {@code proxy_cache_valid}, Pingap's {@code max_ttl}). Stale allowances
+     * are unchanged.
+     */
+    public Freshness capLifetime(long maxLifetimeSeconds) {
+        return lifetime <= maxLifetimeSeconds ? this : new Freshness(this, Math.max(0, maxLifetimeSeconds));
+    }
+
     /** Starts describing a response with the given status and response {@code Cache-Control}. */
     public static Builder forResponse(int status, CacheControl cacheControl) {
         return new Builder(status, cacheControl);

@@ -25,6 +25,15 @@ class FreshnessTest {
     }
 
     @Test
+    void capLifetimeLowersALongerLifetimeAndKeepsAShorterOne() {
+        assertEquals(60, fresh("max-age=3600, stale-if-error=30").capLifetime(60).lifetime());
+        assertEquals(10, fresh("max-age=10").capLifetime(60).lifetime());
+        Freshness capped = fresh("max-age=3600, stale-if-error=30").capLifetime(60);
+        assertTrue(capped.mayServeStaleIfError(T + 80), "stale allowances are kept");
+        assertFalse(capped.mayServeStaleIfError(T + 100));
+    }
+
+    @Test
     void sMaxAgeTakesPrecedenceForSharedCache_section4_2_1() {
         assertEquals(100, fresh("max-age=10, s-maxage=100").lifetime());
     }

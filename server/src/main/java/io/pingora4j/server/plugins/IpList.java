@@ -1,0 +1,117 @@
+package io.pingora4j.server.plugins;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A list of IP addresses and CIDR blocks ({@code 10.0.0.0/8}, {@code ::1}, {@code 2001:db8::/32}),
+ * as Pingap's {@code purge_ip_list} and {@code ip_list} take them. Immutable and thread-safe.
+ *
+ * <p>An IPv4 client seen as an IPv4-mapped IPv6 address ({@code ::ffff:10.1.2.3}) matches IPv4
+ * entries. Entries are literals only: a host name is refused, never resolved.
+ */
+final class IpList {
+
+    private final List<byte[]> networks;
+    private final int[] prefixes;
+
+    private IpList(List<byte[]> networks, int[] prefixes) {
+        this.networks = networks;
+        this.prefixes = prefixes;
+    }
+
+    /**
+     * Parses the entries.
+     *
+     * @throws IllegalArgumentException naming the entry that is not an address or block
+     */
+    static IpList parse(List<String> entries) {
+        List<byte[]> nets = new ArrayList<>(entries.size());
+        int[] prefixes = new int[entries.size()];
+        for (int i = 0; i < entries.size(); i++) {
+            String e = entries.get(i).trim();
+            int slash = e.indexOf('/');
+            byte[] addr = literal(slash < 0 ? e : e.substring(0, slash), e);
+            int bits = addr.length * 8;
+            int prefix = bits;
+            if (slash >= 0) {
+                try {
+                    prefix = Integer.parseInt(e.substring(slash + 1));
+                } catch (NumberFormatException ex) {
+                    prefix = -1;
+                }
+                if (prefix < 0 || prefix > bits) {
+                    throw new IllegalArgumentException("\"" + e + "\": the prefix length must be 0-" + bits);
+                }
+            }
+            nets.add(addr);
+            prefixes[i] = prefix;
+        }
+        return new IpList(nets, prefixes);
+    }
+
+    boolean isEmpty() {
+        return networks.isEmpty();
+    }
+
+    /** Whether {@code ip} (an address literal, as {@code Session.clientIp()} gives it) is listed. */
+    boolean contains(String ip) {
+        byte[] a;
+        try {
+            a = literal(ip, ip);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        for (int i = 0; i < networks.size(); i++) {
+            if (matches(networks.get(i), prefixes[i], a)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean matches(byte[] net, int prefix, byte[] a) {
+        if (net.length != a.length) {
+            return false;
+        }
+        int full = prefix / 8;
+        for (int b = 0; b < full; b++) {
+            if (net[b] != a[b]) {
+                return false;
+            }
+        }
+        int rest = prefix % 8;
+        if (rest == 0) {
+            return true;
+        }
+        int mask = (0xFF << (8 - rest)) & 0xFF;
+        return (net[full] & mask) == (a[full] & mask);
+    }
+
+    /** The address bytes of a literal (4 for IPv4 and IPv4-mapped IPv6, 16 for IPv6); never resolves. */
+    private static byte[] literal(String text, String entry) {
+        String t = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
+        boolean v4 = !t.isEmpty() && t.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'))
+                && t.chars().filter(c -> c == '.').count() == 3;
+        boolean v6 = t.indexOf(':') >= 0 && t.chars().allMatch(c -> c == ':' || c == '.' || c == '%'
+                || Character.digit(c, 16) >= 0);
+        if (!v4 && !v6) {
+            throw new IllegalArgumentException("\"" + entry + "\" is not an IP address or CIDR block");
+        }
+        if (v4) {
+            for (String part : t.split("\\.", -1)) {
+                if (part.isEmpty() || part.length() > 3 || Integer.parseInt(part) > 255) {
+                    throw new IllegalArgumentException("\"" + entry + "\" is not an IP address or CIDR block");
+                }
+            }
+        }
+        try {
+            // a literal of the checked shapes: getByName parses it without a lookup
+            return InetAddress.getByName(t).getAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("\"" + entry + "\" is not an IP address or CIDR block");
+        }
+    }
+}
