@@ -265,7 +265,21 @@ public final class AcmeIssuer implements CertificateIssuer {
         if (t instanceof AcmeServerException server) {
             return new AcmeIssuanceException(name, step, domain, render(server.getProblem()), message, e);
         }
-        return new AcmeIssuanceException(name, step, domain, null, message + ": " + e, e);
+        return new AcmeIssuanceException(name, step, domain, null, message + ": " + causes(e), e);
+    }
+
+    /** "Network error (ConnectException: Connection refused)": acme4j's wrappers hide the reason. */
+    private static String causes(Throwable e) {
+        StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));
+        String previous = null;
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            String one = c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage());
+            if (!one.equals(previous)) {
+                sb.append(" (").append(one).append(')');
+            }
+            previous = one;
+        }
+        return sb.toString();
     }
 
     /** A problem document as one line: type, detail, and each sub-problem's identifier and detail. */
