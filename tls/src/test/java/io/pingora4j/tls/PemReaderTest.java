@@ -190,6 +190,14 @@ class PemReaderTest {
     }
 
     @Test
+    void readsAnEd25519Pkcs8Key() throws Exception {
+        java.security.KeyPair kp = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        PrivateKey k = PemReader.readPrivateKey(PemSource.inline(pem("PRIVATE KEY", kp.getPrivate().getEncoded()), "t"));
+        assertEquals("EdDSA", KeyTypes.of(k));
+        assertTrue(KeyTypes.matches(k, kp.getPublic()));
+    }
+
+    @Test
     void twoKeysInOneFileAreRefused() throws Exception {
         Path key = write("two.key", EC_LEAF.keyPem() + RSA_LEAF.keyPem());
         assertEquals(key + ": more than one private key in it",
