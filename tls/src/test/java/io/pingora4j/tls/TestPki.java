@@ -130,6 +130,30 @@ public final class TestPki {
             return pem(key);
         }
 
+        /**
+         * The key in OpenSSL's traditional form: PKCS#1 ("BEGIN RSA PRIVATE KEY") for RSA, SEC1
+         * ("BEGIN EC PRIVATE KEY") for EC.
+         */
+        public String keyPemTraditional() {
+            StringWriter sw = new StringWriter();
+            try (JcaPEMWriter w = new JcaPEMWriter(sw)) {
+                if (key instanceof java.security.interfaces.ECPrivateKey ec) {
+                    // As openssl writes it: with the curve and the public key, which the JDK's
+                    // PKCS#8 encoding (and so BouncyCastle's conversion of it) leaves out.
+                    var spki = org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(
+                            certificate().getPublicKey().getEncoded());
+                    var sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(ec.getParams().getOrder().bitLength(),
+                            ec.getS(), spki.getPublicKeyData(), spki.getAlgorithm().getParameters());
+                    w.writeObject(new org.bouncycastle.util.io.pem.PemObject("EC PRIVATE KEY", sec1.getEncoded()));
+                } else {
+                    w.writeObject(key);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return sw.toString();
+        }
+
         /** Writes {@code <base>.crt} (chain) and {@code <base>.key} (PKCS#8) into {@code dir}; returns {crt, key}. */
         public Path[] write(Path dir, String base) {
             try {
