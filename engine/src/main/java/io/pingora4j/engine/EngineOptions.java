@@ -1,7 +1,9 @@
 package io.pingora4j.engine;
 
 import io.pingora4j.codec.h1.H1Limits;
+import io.pingora4j.tls.ClientEngineFactory;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * How the engine behaves: threads, buffers, limits and timeouts. Immutable; built through
@@ -20,16 +22,24 @@ import java.time.Duration;
  * @param xForwardedFor      append the client IP to X-Forwarded-For on the upstream request
  * @param xForwardedProto    set X-Forwarded-Proto to the client's scheme
  * @param xForwardedHost     set X-Forwarded-Host to the client's Host
+ * @param tlsHandshakeTimeout how long a TLS handshake may take, client side or origin side (default
+ *                           10 s); a connection that takes longer is closed (an origin's: 504)
+ * @param clientTls          makes the SSLEngine for each TLS connection to an origin (default: the
+ *                           JDK's trust store and host name checks)
  */
 public record EngineOptions(int threads, int bufferSize, H1Limits limits, Duration headerReadTimeout,
                             Duration keepAliveTimeout, Duration writeTimeout, Duration gracePeriod,
                             int maxIdlePerPeer, int maxAttempts, boolean xForwardedFor,
-                            boolean xForwardedProto, boolean xForwardedHost) {
+                            boolean xForwardedProto, boolean xForwardedHost, Duration tlsHandshakeTimeout,
+                            ClientEngineFactory clientTls) {
+
+    /** The default {@link #tlsHandshakeTimeout()}. */
+    public static final Duration DEFAULT_TLS_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
     public static EngineOptions defaults() {
         return new EngineOptions(Runtime.getRuntime().availableProcessors(), 32 * 1024, H1Limits.DEFAULTS,
                 Duration.ofSeconds(60), Duration.ofSeconds(75), Duration.ofSeconds(60), Duration.ofSeconds(30),
-                128, 3, false, false, false);
+                128, 3, false, false, false, DEFAULT_TLS_HANDSHAKE_TIMEOUT, new JdkClientEngineFactory());
     }
 
     public EngineOptions {
@@ -45,7 +55,8 @@ public record EngineOptions(int threads, int bufferSize, H1Limits limits, Durati
         if (maxIdlePerPeer < 0) {
             throw new IllegalArgumentException("maxIdlePerPeer must be >= 0, got " + maxIdlePerPeer);
         }
-        for (Duration d : new Duration[] {headerReadTimeout, keepAliveTimeout, writeTimeout}) {
+        Objects.requireNonNull(clientTls, "clientTls");
+        for (Duration d : new Duration[] {headerReadTimeout, keepAliveTimeout, writeTimeout, tlsHandshakeTimeout}) {
             if (d.isNegative() || d.isZero()) {
                 throw new IllegalArgumentException("timeouts must be positive, got " + d);
             }

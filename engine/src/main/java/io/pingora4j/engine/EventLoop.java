@@ -1,6 +1,7 @@
 package io.pingora4j.engine;
 
 import io.pingora4j.spi.ProxyHttp;
+import io.pingora4j.tls.ServerEngineFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
@@ -52,8 +53,8 @@ final class EventLoop implements Executor, Runnable {
     /** Cached System.nanoTime() for this iteration: timeouts need no finer clock. */
     long now;
 
-    /** A listening socket and the proxy its connections are served by. */
-    record Listener(ServerSocketChannel channel, ProxyHttp<Object> proxy) {
+    /** A listening socket, the proxy its connections are served by, and their TLS (null: plain). */
+    record Listener(ServerSocketChannel channel, ProxyHttp<Object> proxy, ServerEngineFactory tls) {
     }
 
     EventLoop(int index, Server server, EngineOptions options) throws IOException {
@@ -95,8 +96,8 @@ final class EventLoop implements Executor, Runnable {
     }
 
     /** Adopts a socket accepted elsewhere (the single-acceptor fallback). */
-    void adopt(SocketChannel ch, ProxyHttp<Object> proxy) {
-        execute(() -> accepted(ch, proxy));
+    void adopt(SocketChannel ch, Listener l) {
+        execute(() -> accepted(ch, l));
     }
 
     SelectionKey register(SelectableChannel ch, int ops, IoHandler handler) throws ClosedChannelException {
@@ -199,14 +200,14 @@ final class EventLoop implements Executor, Runnable {
             }
             EventLoop target = server.singleAcceptor() ? server.nextLoop() : this;
             if (target == this) {
-                accepted(ch, l.proxy());
+                accepted(ch, l);
             } else {
-                target.adopt(ch, l.proxy());
+                target.adopt(ch, l);
             }
         }
     }
 
-    private void accepted(SocketChannel ch, ProxyHttp<Object> proxy) {
+    private void accepted(SocketChannel ch, Listener l) {
         if (draining) {
             closeQuietly(ch);
             return;
@@ -216,12 +217,25 @@ final class EventLoop implements Executor, Runnable {
             ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
             InetSocketAddress remote = (InetSocketAddress) ch.getRemoteAddress();
             InetSocketAddress local = (InetSocketAddress) ch.getLocalAddress();
-            H1Downstream d = new H1Downstream(this, new Transport.Plain(ch), remote, local, proxy);
-            d.key = register(ch, SelectionKey.OP_READ, d);
+            if (l.tls() == null) {
+                H1Downstream d = new H1Downstream(this, new Transport.Plain(ch), remote, local, l.proxy());
+                d.key = register(ch, SelectionKey.OP_READ, d);
+                connections.add(d);
+                stats.downstreamAccepted++;
+                d.start();
+                return;
+            }
+            TlsTransport t = new TlsTransport(this, ch, l.tls().newServerEngine());
+            H1Downstream d = new H1Downstream(this, t, remote, local, l.proxy());
+            d.key = register(ch, SelectionKey.OP_READ, t);
             connections.add(d);
             stats.downstreamAccepted++;
-            d.start();
-        } catch (IOException e) {
+            t.startHandshake(d.key, d); // the connection starts when the handshake is done
+        } catch (IOException | RuntimeException e) {
+            // a factory that cannot make an engine refuses this connection, not the loop
+            if (e instanceof RuntimeException) {
+                LOG.warn("cannot start TLS on loop {}: {}", index, e.toString());
+            }
             closeQuietly(ch);
         }
     }

@@ -20,9 +20,12 @@ import java.nio.channels.SelectionKey;
  * not connected yet, upstream not taking bytes, or the request is complete — so a client that
  * sends faster than the origin takes costs no memory beyond the read buffer.
  *
+ * <p>Over TLS the connection starts once the handshake is done ({@link #tlsReady}); until then
+ * its transport holds the selection key.
+ *
  * <p>Not thread-safe: owned by one event loop.
  */
-final class H1Downstream implements IoHandler, Deadline.Owner {
+final class H1Downstream implements IoHandler, Deadline.Owner, TlsTransport.HandshakeListener {
 
     enum State { IDLE, READING_HEAD, IN_REQUEST, CLOSING, CLOSED }
 
@@ -64,6 +67,21 @@ final class H1Downstream implements IoHandler, Deadline.Owner {
     void start() {
         idleDeadline = loop.now + loop.options.headerReadTimeout().toNanos();
         deadline.want(idleDeadline);
+    }
+
+    @Override
+    public void tlsReady() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        key.attach(this);
+        key.interestOps(interest);
+        start();
+    }
+
+    @Override
+    public void tlsFailed(IOException cause, boolean timedOut) {
+        close();
     }
 
     String clientIp() {
@@ -356,8 +374,12 @@ final class H1Downstream implements IoHandler, Deadline.Owner {
 
     private void setInterest(int ops) {
         if (ops != interest && key != null && key.isValid()) {
+            boolean readOn = (ops & ~interest & SelectionKey.OP_READ) != 0;
             interest = ops;
             key.interestOps(ops);
+            if (readOn) {
+                transport.readResumed();
+            }
         }
     }
 

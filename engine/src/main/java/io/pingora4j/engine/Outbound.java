@@ -6,7 +6,8 @@ import java.nio.ByteBuffer;
 /**
  * The bytes queued for one socket: a batch of buffers written with one gathering write. What the
  * socket did not take stays queued (its buffers untouched by anyone until then: the producer stops
- * while {@link #pending()}), and the owner asks for OP_WRITE.
+ * while {@link #pending()}), and the owner asks for OP_WRITE. Bytes the transport took but still
+ * holds (TLS records the socket did not take) count as pending too.
  *
  * <p>Not thread-safe: owned by one event loop.
  */
@@ -19,6 +20,8 @@ final class Outbound {
     private int end;
     private long written;
     private boolean stalled;
+    /** The transport took everything but holds some of it (TLS records not sent yet). */
+    private boolean held;
 
     /** Queues {@code b} (if it has bytes) after what is already queued. */
     void add(ByteBuffer b) {
@@ -35,7 +38,7 @@ final class Outbound {
     }
 
     boolean pending() {
-        return start < end;
+        return start < end || held;
     }
 
     /**
@@ -43,7 +46,7 @@ final class Outbound {
      * the socket drains. Bytes merely queued (to go out in one gathering write) do not stall.
      */
     boolean stalled() {
-        return stalled && start < end;
+        return stalled && (start < end || held);
     }
 
     /** Bytes written to the socket over this object's life. */
@@ -70,8 +73,9 @@ final class Outbound {
         }
         start = 0;
         end = 0;
-        stalled = false;
-        return true;
+        held = !t.flush();
+        stalled = held;
+        return !held;
     }
 
     /** Drops everything queued (the connection is being torn down). */
@@ -82,6 +86,7 @@ final class Outbound {
         start = 0;
         end = 0;
         stalled = false;
+        held = false;
     }
 
     private void compact() {

@@ -16,6 +16,7 @@ import io.pingora4j.spi.HttpPeer;
 import io.pingora4j.spi.ProxyError;
 import io.pingora4j.spi.ProxyHttp;
 import io.pingora4j.spi.Session;
+import io.pingora4j.spi.TlsInfo;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -1106,7 +1107,12 @@ final class ProxySession implements Session {
 
     @Override
     public String scheme() {
-        return "http";
+        return down.transport.tlsInfo() == null ? "http" : "https";
+    }
+
+    @Override
+    public TlsInfo tls() {
+        return down.transport.tlsInfo();
     }
 
     @Override

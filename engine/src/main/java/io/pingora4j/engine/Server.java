@@ -2,6 +2,8 @@ package io.pingora4j.engine;
 
 import io.pingora4j.codec.h1.H1Limits;
 import io.pingora4j.spi.ProxyHttp;
+import io.pingora4j.tls.ClientEngineFactory;
+import io.pingora4j.tls.ServerEngineFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -11,6 +13,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -20,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Server server = Server.builder()
  *         .threads(2)
  *         .listen("127.0.0.1:8080", new MyProxy())
+ *         .listenTls("127.0.0.1:8443", new MyProxy(), serverTls) // HTTP/1.1 over TLS
  *         .start();
  * ...
  * server.close(); // graceful: in-flight requests finish within the grace period
@@ -29,6 +36,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * connections over loops; where the option is missing, loop 0 accepts and hands sockets to the
  * others. Port 0 binds an ephemeral port; {@link #port()} tells which.
  *
+ * <p>TLS handshakes run on the loops; the expensive parts (the SSLEngine's delegated tasks:
+ * signatures, key agreement, certificate checks) run on a small pool shared by the loops, whose
+ * threads exist only while handshakes keep them busy.
+ *
  * <p>Thread-safe.
  */
 public final class Server implements AutoCloseable {
@@ -37,11 +48,25 @@ public final class Server implements AutoCloseable {
     private final List<EventLoop> loops = new ArrayList<>();
     private final List<InetSocketAddress> bound = new ArrayList<>();
     private final AtomicInteger next = new AtomicInteger();
+    private final ThreadPoolExecutor tlsTasks;
     private boolean singleAcceptor;
     private volatile boolean closed;
 
     private Server(EngineOptions options) {
         this.options = options;
+        int n = Math.max(1, Math.min(4, options.threads()));
+        AtomicInteger ids = new AtomicInteger();
+        this.tlsTasks = new ThreadPoolExecutor(n, n, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "pingora4j-tls-" + ids.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        tlsTasks.allowCoreThreadTimeOut(true);
+    }
+
+    /** Where TLS handshakes' delegated tasks run, off the loops. */
+    Executor tlsTasks() {
+        return tlsTasks;
     }
 
     public static Builder builder() {
@@ -131,6 +156,8 @@ public final class Server implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            tlsTasks.shutdownNow();
         }
     }
 
@@ -160,7 +187,7 @@ public final class Server implements AutoCloseable {
                     if (actual == null) {
                         actual = (InetSocketAddress) ssc.getLocalAddress();
                     }
-                    loops.get(i).addListener(new EventLoop.Listener(ssc, b.proxy));
+                    loops.get(i).addListener(new EventLoop.Listener(ssc, b.proxy, b.tls));
                 }
                 bound.add(actual);
             }
@@ -168,6 +195,7 @@ public final class Server implements AutoCloseable {
             for (EventLoop l : loops) {
                 l.shutdown(System.nanoTime());
             }
+            tlsTasks.shutdownNow();
             throw e;
         }
         for (EventLoop l : loops) {
@@ -175,7 +203,8 @@ public final class Server implements AutoCloseable {
         }
     }
 
-    private record Binding(InetSocketAddress address, ProxyHttp<Object> proxy) {
+    /** A listen address, its proxy, and the TLS it speaks (null: plain HTTP). */
+    private record Binding(InetSocketAddress address, ProxyHttp<Object> proxy, ServerEngineFactory tls) {
     }
 
     /** Configures and starts a {@link Server}. */
@@ -193,6 +222,8 @@ public final class Server implements AutoCloseable {
         private boolean xff;
         private boolean xfp;
         private boolean xfh;
+        private Duration tlsHandshakeTimeout = EngineOptions.DEFAULT_TLS_HANDSHAKE_TIMEOUT;
+        private ClientEngineFactory clientTls;
 
         private Builder() {
         }
@@ -207,10 +238,27 @@ public final class Server implements AutoCloseable {
             return listen(parseAddress(hostPort), proxy);
         }
 
-        @SuppressWarnings("unchecked")
         public Builder listen(InetSocketAddress address, ProxyHttp<?> proxy) {
+            return bind(address, proxy, null);
+        }
+
+        /**
+         * Listens on "host:port" for HTTP/1.1 over TLS: each accepted connection gets an engine
+         * from {@code tls} (certificate, versions, ALPN, client certificates are its business),
+         * and {@link io.pingora4j.spi.Session#scheme()} says "https".
+         */
+        public Builder listenTls(String hostPort, ProxyHttp<?> proxy, ServerEngineFactory tls) {
+            return listenTls(parseAddress(hostPort), proxy, tls);
+        }
+
+        public Builder listenTls(InetSocketAddress address, ProxyHttp<?> proxy, ServerEngineFactory tls) {
+            return bind(address, proxy, Objects.requireNonNull(tls, "tls"));
+        }
+
+        @SuppressWarnings("unchecked")
+        private Builder bind(InetSocketAddress address, ProxyHttp<?> proxy, ServerEngineFactory tls) {
             bindings.add(new Binding(Objects.requireNonNull(address, "address"),
-                    (ProxyHttp<Object>) Objects.requireNonNull(proxy, "proxy")));
+                    (ProxyHttp<Object>) Objects.requireNonNull(proxy, "proxy"), tls));
             return this;
         }
 
@@ -263,9 +311,25 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
+        /** How long a TLS handshake may take, with a client or with an origin (default 10 s). */
+        public Builder tlsHandshakeTimeout(Duration d) {
+            this.tlsHandshakeTimeout = d;
+            return this;
+        }
+
+        /**
+         * Makes the SSLEngine of each TLS connection to an origin (default: the JDK's trust store,
+         * host name verification against the SNI name, trust-all for peers with verification off).
+         */
+        public Builder clientTls(ClientEngineFactory factory) {
+            this.clientTls = Objects.requireNonNull(factory, "clientTls");
+            return this;
+        }
+
         public EngineOptions options() {
             return new EngineOptions(threads, bufferSize, limits, headerReadTimeout, keepAliveTimeout, writeTimeout,
-                    gracePeriod, maxIdlePerPeer, maxAttempts, xff, xfp, xfh);
+                    gracePeriod, maxIdlePerPeer, maxAttempts, xff, xfp, xfh, tlsHandshakeTimeout,
+                    clientTls == null ? new JdkClientEngineFactory() : clientTls);
         }
 
         /**

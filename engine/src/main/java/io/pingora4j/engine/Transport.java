@@ -1,20 +1,34 @@
 package io.pingora4j.engine;
 
+import io.pingora4j.spi.TlsInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
 /**
- * The byte stream under a connection: plain TCP today, a TLS wrapper (SSLEngine) later, without
- * the connection code above it changing. Non-blocking: reads and writes do what they can now.
+ * The byte stream under a connection: plain TCP ({@link Plain}) or TLS ({@link TlsTransport}),
+ * without the connection code above it changing. Non-blocking: reads and writes do what they can
+ * now.
+ *
+ * <p>A transport may hold bytes of its own: TLS decrypts whole records, so a read can leave
+ * plaintext (or whole records) behind that the socket will never signal again, and a write can
+ * take plaintext whose records the socket has not taken yet. The connection code asks
+ * {@link #flush()} whether its bytes are really out, and tells {@link #readResumed()} when it
+ * wants to read again; the transport re-dispatches a read itself while it holds input.
  */
 interface Transport {
 
     /** Reads into {@code dst}; returns bytes read, 0 if none now, -1 at end of stream. */
     int read(ByteBuffer dst) throws IOException;
 
-    /** Writes from {@code srcs[offset, offset+length)}; returns bytes written (possibly 0). */
+    /**
+     * Writes from {@code srcs[offset, offset+length)}; returns bytes taken (possibly 0). Bytes
+     * taken may still be held by the transport: see {@link #flush()}.
+     */
     long write(ByteBuffer[] srcs, int offset, int length) throws IOException;
+
+    /** Sends what the transport holds; true when nothing is left in it. */
+    boolean flush() throws IOException;
 
     /** Stops sending (half-close), for a tunnel whose other side finished. */
     void shutdownOutput() throws IOException;
@@ -22,6 +36,22 @@ interface Transport {
     void close();
 
     SocketChannel channel();
+
+    /** True when the transport holds received bytes nobody read yet. */
+    boolean hasBufferedInput();
+
+    /** The owner turned reading back on: input the transport holds is delivered (soon, on the loop). */
+    void readResumed();
+
+    /**
+     * An idle pooled connection became readable. Returns true when it must be dropped (the peer
+     * closed it or sent bytes nobody asked for); false when the transport consumed what came
+     * (a TLS session ticket) and the connection may stay.
+     */
+    boolean idleReadable();
+
+    /** The TLS parameters of the connection, or null on plain TCP. */
+    TlsInfo tlsInfo();
 
     /** Plain TCP. */
     final class Plain implements Transport {
@@ -42,6 +72,11 @@ interface Transport {
         }
 
         @Override
+        public boolean flush() {
+            return true; // the kernel holds what write took
+        }
+
+        @Override
         public void shutdownOutput() throws IOException {
             channel.shutdownOutput();
         }
@@ -58,6 +93,26 @@ interface Transport {
         @Override
         public SocketChannel channel() {
             return channel;
+        }
+
+        @Override
+        public boolean hasBufferedInput() {
+            return false;
+        }
+
+        @Override
+        public void readResumed() {
+            // the selector reports what the kernel holds
+        }
+
+        @Override
+        public boolean idleReadable() {
+            return true; // on an idle plain connection, readable means closed or unasked bytes
+        }
+
+        @Override
+        public TlsInfo tlsInfo() {
+            return null;
         }
     }
 }

@@ -14,9 +14,13 @@ import java.nio.channels.SelectionKey;
  * watched for reads so that an origin closing it (or sending bytes nobody asked for) is noticed
  * and the connection dropped rather than handed out.
  *
+ * <p>To a TLS peer the connection stays CONNECTING through the handshake (its transport holds the
+ * selection key meanwhile); a handshake that fails — a certificate refused, a name mismatch — is
+ * a connect failure.
+ *
  * <p>Not thread-safe: owned by one event loop.
  */
-final class UpstreamConnection implements IoHandler, Deadline.Owner {
+final class UpstreamConnection implements IoHandler, Deadline.Owner, TlsTransport.HandshakeListener {
 
     enum State { CONNECTING, ACTIVE, IDLE, CLOSED }
 
@@ -62,11 +66,46 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner {
             connectFailed(e);
             return;
         }
+        connected();
+    }
+
+    /** TCP is up: the connection is ready, or its TLS handshake starts. */
+    void connected() {
         connectDeadline = 0;
+        if (peer.tls()) {
+            ((TlsTransport) transport).startHandshake(key, this);
+            return;
+        }
         state = State.ACTIVE;
         setInterest(SelectionKey.OP_READ);
         if (owner != null) {
             owner.onUpstreamConnected(this);
+        }
+    }
+
+    @Override
+    public void tlsReady() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        key.attach(this);
+        interest = SelectionKey.OP_READ;
+        key.interestOps(interest);
+        state = State.ACTIVE;
+        if (owner != null) {
+            owner.onUpstreamConnected(this);
+        }
+    }
+
+    @Override
+    public void tlsFailed(IOException cause, boolean timedOut) {
+        ProxySession o = owner;
+        close();
+        loop.stats.upstreamConnectFailures++;
+        if (o != null) {
+            o.onConnectFailed(this, ProxyError.of(ProxyError.Source.UPSTREAM,
+                    timedOut ? ProxyError.Kind.CONNECT_TIMEOUT : ProxyError.Kind.CONNECT_FAILED,
+                    "TLS handshake with " + peer.address() + " failed: " + cause.getMessage()));
         }
     }
 
@@ -84,8 +123,11 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner {
     @Override
     public void onReadable() {
         if (state == State.IDLE) {
-            // an idle pooled connection: the origin closed it or sent something unasked
-            loop.upstreams.discard(this);
+            // an idle pooled connection: the origin closed it or sent something unasked (over
+            // TLS it may be a session ticket, which the transport consumes)
+            if (transport.idleReadable()) {
+                loop.upstreams.discard(this);
+            }
             return;
         }
         if (owner != null) {
@@ -178,8 +220,12 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner {
 
     void setInterest(int ops) {
         if (ops != interest && key != null && key.isValid()) {
+            boolean readOn = (ops & ~interest & SelectionKey.OP_READ) != 0;
             interest = ops;
             key.interestOps(ops);
+            if (readOn) {
+                transport.readResumed();
+            }
         }
     }
 
@@ -235,7 +281,8 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner {
 
     /** Ready to idle in the pool: nothing buffered, nothing pending, the response fully read. */
     boolean reusable() {
-        return state == State.ACTIVE && !out.pending() && input.empty() && parser.idle();
+        return state == State.ACTIVE && !out.pending() && input.empty() && parser.idle()
+                && !transport.hasBufferedInput();
     }
 
     /** Gives the buffers back while idle: an idle connection holds none. */

@@ -130,7 +130,21 @@ final class UpstreamPool {
                     "cannot open a socket: " + e.getMessage()));
             return;
         }
-        UpstreamConnection c = new UpstreamConnection(loop, peer, new Transport.Plain(ch));
+        Transport transport;
+        if (peer.tls()) {
+            try {
+                transport = new TlsTransport(loop, ch, loop.options.clientTls()
+                        .newClientEngine(peer.sni(), peer.host(), peer.port(), peer.verifyCert(), peer.caFile()));
+            } catch (RuntimeException e) {
+                EventLoop.closeQuietly(ch);
+                owner.onConnectFailed(null, ProxyError.of(ProxyError.Source.UPSTREAM, ProxyError.Kind.CONNECT_FAILED,
+                        "cannot set up TLS to " + peer.address() + ": " + e.getMessage()));
+                return;
+            }
+        } else {
+            transport = new Transport.Plain(ch);
+        }
+        UpstreamConnection c = new UpstreamConnection(loop, peer, transport);
         c.owner = owner;
         owner.onDialStarted(c);
         loop.stats.upstreamConnects++;
@@ -139,8 +153,7 @@ final class UpstreamPool {
             c.key = loop.register(ch, done ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, c);
             c.interest = done ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT;
             if (done) {
-                c.state = UpstreamConnection.State.ACTIVE;
-                owner.onUpstreamConnected(c);
+                c.connected();
             } else {
                 c.connectDeadline = loop.now + peer.connectTimeoutNanos();
                 c.deadline.want(c.connectDeadline);

@@ -41,7 +41,12 @@ final class Clients {
         private boolean eof;
 
         Conn(int port) throws IOException {
-            socket = new Socket("127.0.0.1", port);
+            this(new Socket("127.0.0.1", port));
+        }
+
+        /** A connection over a socket made elsewhere (a TLS one, say). */
+        Conn(Socket connected) throws IOException {
+            socket = connected;
             socket.setSoTimeout(10_000);
             in = socket.getInputStream();
             buf.flip();

@@ -8,7 +8,9 @@ import java.util.Objects;
  * and the timeouts for this hop. Immutable; make peers once (at configuration time) and return the
  * same instance for every request, so choosing one allocates nothing.
  *
- * <p>Upstream connections are pooled by {@link #poolKey()}: host, port, TLS and SNI.
+ * <p>Upstream connections are pooled by {@link #poolKey()}: host, port, and for TLS the SNI, whether
+ * the certificate is verified, and the CA file trusted (a connection made under laxer checks is
+ * never handed to a peer that asks for stricter ones).
  */
 public final class HttpPeer {
 
@@ -23,6 +25,7 @@ public final class HttpPeer {
     private final boolean tls;
     private final String sni;
     private final boolean verifyCert;
+    private final String caFile;
     private final long connectTimeoutNanos;
     private final long readTimeoutNanos;
     private final long writeTimeoutNanos;
@@ -36,12 +39,14 @@ public final class HttpPeer {
         this.tls = b.tls;
         this.sni = b.sni == null ? (b.tls ? b.host : "") : b.sni;
         this.verifyCert = b.verifyCert;
+        this.caFile = b.caFile;
         this.connectTimeoutNanos = b.connectTimeout.toNanos();
         this.readTimeoutNanos = b.readTimeout.toNanos();
         this.writeTimeoutNanos = b.writeTimeout.toNanos();
         this.idleTimeoutNanos = b.idleTimeout.toNanos();
         this.tag = b.tag;
-        this.poolKey = (tls ? "https://" : "http://") + host + ":" + port + (tls ? "/" + sni : "");
+        this.poolKey = (tls ? "https://" : "http://") + host + ":" + port
+                + (tls ? "/" + sni + (verifyCert ? "" : "/noverify") + (caFile == null ? "" : "/ca=" + caFile) : "");
     }
 
     /** A plain-HTTP peer with default timeouts. */
@@ -75,6 +80,14 @@ public final class HttpPeer {
     /** Whether the origin's certificate must verify (default true). */
     public boolean verifyCert() {
         return verifyCert;
+    }
+
+    /**
+     * A PEM file of CA certificates trusted for this origin besides the system trust store, or
+     * null (the system trust store alone).
+     */
+    public String caFile() {
+        return caFile;
     }
 
     public long connectTimeoutNanos() {
@@ -123,6 +136,7 @@ public final class HttpPeer {
         private boolean tls;
         private String sni;
         private boolean verifyCert = true;
+        private String caFile;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration readTimeout = DEFAULT_READ_TIMEOUT;
         private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
@@ -152,6 +166,15 @@ public final class HttpPeer {
 
         public Builder verifyCert(boolean value) {
             this.verifyCert = value;
+            return this;
+        }
+
+        /** Trusts the CA certificates in this PEM file too (null: the system trust store alone). */
+        public Builder caFile(String path) {
+            if (path != null && path.isBlank()) {
+                throw new IllegalArgumentException("caFile is blank");
+            }
+            this.caFile = path;
             return this;
         }
 

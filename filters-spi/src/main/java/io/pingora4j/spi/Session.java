@@ -33,6 +33,14 @@ public interface Session {
     /** "https" when the client connection is TLS, "http" otherwise. */
     String scheme();
 
+    /**
+     * The client connection's TLS parameters (version, cipher suite, ALPN, SNI, client
+     * certificate subject), or null on a plain connection.
+     */
+    default TlsInfo tls() {
+        return null;
+    }
+
     /** 1 for the first request on a connection, 2 for the next (keep-alive), and so on. */
     int requestNumber();
 

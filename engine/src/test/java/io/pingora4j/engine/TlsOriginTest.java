@@ -1,0 +1,104 @@
+package io.pingora4j.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pingora4j.spi.HttpPeer;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Proxying to a TLS origin (the JDK's HTTPS server, certificate from the test CA). */
+class TlsOriginTest {
+
+    @TempDir
+    Path dir;
+
+    private TlsFixtures.HttpsOrigin origin;
+    private Server server;
+    private SimpleProxy proxy;
+
+    @BeforeEach
+    void startOrigin() throws Exception {
+        origin = new TlsFixtures.HttpsOrigin();
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+        origin.close();
+    }
+
+    private void proxyTo(HttpPeer.Builder peer) {
+        proxy = new SimpleProxy(peer.build());
+        server = Server.builder().threads(1).listen("127.0.0.1:0", proxy).start();
+    }
+
+    private HttpPeer.Builder peer() {
+        return HttpPeer.builder("127.0.0.1", origin.port()).tls(true);
+    }
+
+    private Clients.Response get() throws Exception {
+        try (Clients.Conn c = new Clients.Conn(server.port())) {
+            return c.send("GET /hello HTTP/1.1\r\nHost: a.test\r\n\r\n").read();
+        }
+    }
+
+    @Test
+    void anOriginWhoseCertificateVerifiesAgainstTheCaFileIsProxied() throws Exception {
+        proxyTo(peer().sni("a.test").caFile(TlsFixtures.caFile(dir).toString()));
+        Clients.Response r = get();
+        assertEquals(200, r.status());
+        assertEquals("hello over tls", r.body());
+    }
+
+    @Test
+    void anOriginReachedByIpIsVerifiedAgainstItsIpAddress() throws Exception {
+        proxyTo(peer().caFile(TlsFixtures.caFile(dir).toString()));
+        assertEquals(200, get().status());
+    }
+
+    @Test
+    void aCertificateForAnotherNameIs502() throws Exception {
+        proxyTo(peer().sni("b.test").caFile(TlsFixtures.caFile(dir).toString()));
+        assertEquals(502, get().status());
+        Await.until("logged", () -> !proxy.logged.isEmpty());
+        assertEquals("GET /hello 502 CONNECT_FAILED", proxy.logged.get(0));
+    }
+
+    @Test
+    void aCertificateFromAnUntrustedCaIs502() throws Exception {
+        proxyTo(peer().sni("a.test")); // the system trust store does not know the test CA
+        assertEquals(502, get().status());
+    }
+
+    @Test
+    void withVerificationOffAnyCertificateIsAccepted() throws Exception {
+        proxyTo(peer().sni("b.test").verifyCert(false));
+        assertEquals(200, get().status());
+    }
+
+    @Test
+    void theUpstreamTlsConnectionIsReusedForTheNextRequest() throws Exception {
+        proxyTo(peer().sni("a.test").caFile(TlsFixtures.caFile(dir).toString()));
+        try (Clients.Conn c = new Clients.Conn(server.port())) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals(200, c.send("GET /hello HTTP/1.1\r\nHost: a.test\r\n\r\n").read().status());
+            }
+        }
+        assertEquals(1, server.stats().upstreamConnects());
+        assertEquals(2, server.stats().upstreamReused());
+    }
+
+    @Test
+    void anUnreadableCaFileIs502() throws Exception {
+        proxyTo(peer().caFile(dir.resolve("missing.pem").toString()));
+        assertEquals(502, get().status());
+        Await.until("logged", () -> !proxy.logged.isEmpty());
+        assertTrue(proxy.logged.get(0).endsWith("CONNECT_FAILED"), proxy.logged.get(0));
+    }
+}
