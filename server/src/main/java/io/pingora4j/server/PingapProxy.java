@@ -16,6 +16,7 @@ import io.pingora4j.spi.HttpPeer;
 import io.pingora4j.spi.ProxyError;
 import io.pingora4j.spi.ProxyHttp;
 import io.pingora4j.spi.Session;
+import io.pingora4j.tls.acme.Http01Challenges;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -37,8 +38,16 @@ final class PingapProxy implements ProxyHttp<PingapProxy.Ctx> {
     private final ServerRuntime.Site site;
     private final ThreadLocal<RouteMatch> matches = ThreadLocal.withInitial(RouteMatch::new);
 
+    private final Http01Challenges challenges;
+
     PingapProxy(ServerRuntime.Site site) {
+        this(site, null);
+    }
+
+    /** @param challenges ACME HTTP-01 answers this server gives before routing, or null */
+    PingapProxy(ServerRuntime.Site site, Http01Challenges challenges) {
         this.site = site;
+        this.challenges = challenges;
     }
 
     /** Per-request state; also the view the load balancer hashes on. */
@@ -54,6 +63,8 @@ final class PingapProxy implements ProxyHttp<PingapProxy.Ctx> {
         boolean reported;
         boolean processing;
         ProxyError lastUpstreamError;
+        /** An ACME HTTP-01 key authorization this request is answered with; null for every other request. */
+        String acmeAnswer;
 
         @Override
         public CharSequence clientIp() {
@@ -131,6 +142,7 @@ final class PingapProxy implements ProxyHttp<PingapProxy.Ctx> {
         c.reported = false;
         c.processing = false;
         c.lastUpstreamError = null;
+        c.acmeAnswer = null;
         java.util.ArrayDeque<Ctx> free = FREE.get();
         if (free.size() < MAX_FREE) {
             free.addFirst(c);
@@ -141,6 +153,13 @@ final class PingapProxy implements ProxyHttp<PingapProxy.Ctx> {
     public void earlyRequestFilter(Session session, Ctx ctx) {
         ctx.session = session;
         RequestHead req = session.request();
+        if (challenges != null && startsWith(req.pathAndQueryChars(), Http01Challenges.PATH_PREFIX)) {
+            String answer = challenges.lookup(req.path()).orElse(null);
+            if (answer != null) {
+                ctx.acmeAnswer = answer; // answered in requestFilter, before any location sees it
+                return;
+            }
+        }
         RouteMatch m = matches.get();
         if (!site.router.match(req.authorityChars(), req.pathAndQueryChars(), m)) {
             throw ProxyError.status(404, "no location of server '" + site.name + "' matches");
@@ -166,7 +185,23 @@ final class PingapProxy implements ProxyHttp<PingapProxy.Ctx> {
 
     @Override
     public Action requestFilter(Session session, Ctx ctx) {
+        if (ctx.acmeAnswer != null) {
+            session.respond(200, "text/plain", ctx.acmeAnswer.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return Action.RESPONDED;
+        }
         return runRequestFilters(session, ctx.location.chain(), 0);
+    }
+
+    private static boolean startsWith(CharSequence s, String prefix) {
+        if (s.length() < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (s.charAt(i) != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Runs the chain from {@code from}; a deferral resumes the rest on the session's loop. */

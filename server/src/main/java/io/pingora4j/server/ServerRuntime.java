@@ -16,6 +16,7 @@ import io.pingora4j.server.route.Route;
 import io.pingora4j.server.route.Router;
 import io.pingora4j.spi.HttpFilter;
 import io.pingora4j.spi.PluginConfigException;
+import io.pingora4j.tls.ServerTls;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,9 +72,12 @@ final class ServerRuntime implements AutoCloseable {
     final List<Site> sites;
     private final ActiveHealthChecker health = new ActiveHealthChecker();
     private final DnsDiscovery discovery = new DnsDiscovery();
+    final TlsRuntime tls;
 
-    private ServerRuntime(ProxyConfig config, PluginRegistry plugins, Map<String, UpstreamGroup> upstreams, List<Site> sites) {
+    private ServerRuntime(ProxyConfig config, PluginRegistry plugins, Map<String, UpstreamGroup> upstreams, List<Site> sites,
+                          TlsRuntime tls) {
         this.config = config;
+        this.tls = tls;
         this.plugins = plugins;
         this.upstreams = upstreams;
         this.sites = sites;
@@ -112,12 +116,6 @@ final class ServerRuntime implements AutoCloseable {
         }
         List<Site> sites = new ArrayList<>();
         for (ServerConfig s : config.servers().values()) {
-            // a server asking for what this build cannot do is refused, never served degraded:
-            // TLS settings must not turn into a clear-text listener
-            if (s.tls() || s.globalCertificates()) {
-                problems.add("servers." + s.name() + ": TLS (tls_cert/tls_key, global_certificates) is not supported"
-                        + " by this build yet; remove it or serve this address over plain HTTP");
-            }
             Router router;
             try {
                 router = Router.forServer(config, s.name());
@@ -153,7 +151,11 @@ final class ServerRuntime implements AutoCloseable {
             }
             sites.add(new Site(s.name(), s, router, locations, log));
         }
+        TlsRuntime tls = TlsRuntime.build(config, problems);
         if (!problems.isEmpty()) {
+            if (tls != null) {
+                tls.close();
+            }
             for (Site site : sites) {
                 if (site.accessLog != null) {
                     site.accessLog.close();
@@ -162,21 +164,30 @@ final class ServerRuntime implements AutoCloseable {
             registry.close();
             return null;
         }
-        return new ServerRuntime(config, registry, upstreams, sites);
+        return new ServerRuntime(config, registry, upstreams, sites, tls);
     }
 
     /** Starts the engine: every server's addresses, each with its proxy, on shared event loops. */
     Server start() {
         Server.Builder b = Server.builder()
                 .threads(config.basic().threads())
-                .gracePeriod(config.basic().gracePeriod());
+                .gracePeriod(config.basic().gracePeriod())
+                .clientTls(tls.clientTls)
+                .tlsHandshakeTimeout(tls.handshakeTimeout);
         for (Site site : sites) {
-            PingapProxy proxy = new PingapProxy(site);
+            ServerTls serverTls = tls.serverTls.get(site.name);
+            // a TLS server answers its own ACME challenges only on plain listeners (as HTTP-01 requires)
+            PingapProxy proxy = new PingapProxy(site, serverTls == null ? tls.challenges : null);
             for (ListenAddress a : site.config.addrs()) {
-                b.listen(a.toString(), proxy);
+                if (serverTls != null) {
+                    b.listenTls(a.toString(), proxy, serverTls);
+                } else {
+                    b.listen(a.toString(), proxy);
+                }
             }
         }
         Server server = b.start();
+        tls.start();
         health.start(upstreams.values());
         discovery.start(upstreams.values());
         return server;
@@ -184,6 +195,7 @@ final class ServerRuntime implements AutoCloseable {
 
     @Override
     public void close() {
+        tls.close();
         health.close();
         discovery.close();
         for (Site site : sites) {

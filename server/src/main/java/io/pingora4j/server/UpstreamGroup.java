@@ -240,6 +240,10 @@ final class UpstreamGroup {
         }
         if (config.tls()) {
             p.tls(true).verifyCert(config.verifyCert());
+            Object ca = config.extras().get("ca_file");
+            if (ca != null) {
+                p.caFile(String.valueOf(ca));
+            }
             if (config.sni() != null && !config.sni().isEmpty()) {
                 p.sni(config.sni());
             } else if (hostName != null) {

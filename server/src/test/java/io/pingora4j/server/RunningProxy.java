@@ -60,6 +60,33 @@ final class RunningProxy implements AutoCloseable {
         throw new AssertionError("could not bind a free port in " + BIND_ATTEMPTS + " attempts", lastBindFailure);
     }
 
+    /** Starts from a configuration file written at {@code file}, as the binary does (the TLS watcher reads it). */
+    static RunningProxy startFile(Path file, IntFunction<String> tomlForPort) {
+        UncheckedIOException lastBindFailure = null;
+        for (int attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
+            String toml = tomlForPort.apply(FreePort.pick());
+            ProxyConfig config;
+            try {
+                java.nio.file.Files.writeString(file, toml);
+                config = ConfigLoader.load(file);
+            } catch (ConfigException | java.io.IOException e) {
+                throw new AssertionError("the test configuration was refused:\n" + e.getMessage() + "\n---\n" + toml, e);
+            }
+            List<String> problems = new ArrayList<>();
+            ServerRuntime runtime = ServerRuntime.build(config, null, problems);
+            if (runtime == null) {
+                throw new AssertionError("the test configuration could not be built: " + problems + "\n---\n" + toml);
+            }
+            try {
+                return new RunningProxy(runtime.start(), runtime, toml);
+            } catch (UncheckedIOException e) {
+                runtime.close();
+                lastBindFailure = e;
+            }
+        }
+        throw new AssertionError("could not bind a free port in " + BIND_ATTEMPTS + " attempts", lastBindFailure);
+    }
+
     int port() {
         return server.port();
     }

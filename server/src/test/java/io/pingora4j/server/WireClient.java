@@ -32,7 +32,12 @@ final class WireClient implements AutoCloseable {
     private boolean eof;
 
     WireClient(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(new Socket("127.0.0.1", port));
+    }
+
+    /** Over a socket the test connected (a TLS one, say). */
+    WireClient(Socket socket) throws IOException {
+        this.socket = socket;
         socket.setSoTimeout(10_000);
         in = socket.getInputStream();
         buf.flip();

@@ -250,7 +250,7 @@ public final class ConfigLoader {
         r.keep("upgrade_sock", "user", "group", "work_stealing", "webhook", "webhook_type", "webhook_notifications",
                 "log_buffered_size", "sentry", "pyroscope", "auto_restart_check_interval", "cache_directory",
                 "cache_max_size", "acme_token_directory", "listener_tasks_per_fd", "log_compression",
-                "log_compression_days", "admin_addr");
+                "log_compression_days", "admin_addr", "acme_dir", "certificate_check_interval");
         r.finish();
         return new BasicConfig(name, loops, grace == null ? BasicConfig.DEFAULT_GRACE_PERIOD : grace, shutdown, pidFile,
                 pluginsDir, accessLog, errorTemplate, logLevel.toLowerCase(Locale.ROOT), json,
@@ -362,7 +362,8 @@ public final class ConfigLoader {
         CircuitBreaker.Policy breaker = readCircuitBreaker(r, t);
         Set<Integer> failureStatuses = readFailureStatuses(r);
         r.keep("ipv4_only", "enable_tracer", "tcp_idle", "tcp_interval", "tcp_probe_count", "tcp_recv_buf",
-                "tcp_fast_open", "includes", "remark", "dns_server", "dns_domain", "dns_search", "backup_addrs");
+                "tcp_fast_open", "includes", "remark", "dns_server", "dns_domain", "dns_search", "backup_addrs",
+                "ca_file");
         r.finish();
         if (problems.size() != before) {
             return null;
@@ -713,7 +714,8 @@ public final class ConfigLoader {
         }
         String min = r.string("tls_min_version");
         String max = r.string("tls_max_version");
-        r.keep("tls_cipher_list", "tls_ciphersuites", "tcp_idle", "tcp_interval", "tcp_probe_count",
+        r.keep("tls_cipher_list", "tls_ciphersuites", "tls_client_auth", "tls_client_ca", "tls_handshake_timeout",
+                "tcp_idle", "tcp_interval", "tcp_probe_count",
                 "tcp_user_timeout", "tcp_fastopen", "prometheus_metrics", "otlp_exporter", "includes", "modules",
                 "remark", "lets_encrypt", "enable_server_timing", "downstream_read_timeout",
                 "downstream_write_timeout", "reuse_port");
@@ -742,7 +744,8 @@ public final class ConfigLoader {
         } else if ((cert == null) != (key == null) && acme == null) {
             r.problem(cert == null ? "tls_cert" : "tls_key", "tls_cert and tls_key go together");
         }
-        r.keep("remark", "buffer_days", "dns_challenge", "dns_provider", "dns_service_url");
+        r.keep("remark", "buffer_days", "dns_challenge", "dns_provider", "dns_service_url", "acme_directory",
+                "acme_email", "acme_ca_file");
         r.finish();
         return new CertificateConfig(name, domains == null ? List.of() : domains, cert, key, chain, isDefault, isCa,
                 acme, r.extras());

@@ -1,0 +1,493 @@
+package io.pingora4j.server;
+
+import io.pingora4j.server.config.CertificateConfig;
+import io.pingora4j.server.config.ConfigException;
+import io.pingora4j.server.config.ConfigLoader;
+import io.pingora4j.server.config.ProxyConfig;
+import io.pingora4j.server.config.ServerConfig;
+import io.pingora4j.server.config.UpstreamConfig;
+import io.pingora4j.spi.PluginConfig;
+import io.pingora4j.tls.CertificateReloader;
+import io.pingora4j.tls.CertificateSource;
+import io.pingora4j.tls.CertificateStore;
+import io.pingora4j.tls.ClientTls;
+import io.pingora4j.tls.JsseProperties;
+import io.pingora4j.tls.PemSource;
+import io.pingora4j.tls.ServerTls;
+import io.pingora4j.tls.ServerTlsSettings;
+import io.pingora4j.tls.TlsConfigException;
+import io.pingora4j.tls.acme.AcmeIssuer;
+import io.pingora4j.tls.acme.AcmeRenewer;
+import io.pingora4j.tls.acme.AcmeSettings;
+import io.pingora4j.tls.acme.Http01Challenges;
+import io.pingora4j.tls.acme.IssuedCertificate;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The TLS side of a configuration: a certificate store per TLS server (the {@code [certificates]}
+ * tables for {@code global_certificates = true}, its own {@code tls_cert}/{@code tls_key} otherwise,
+ * both when it has both), the listener settings, the client side for TLS origins, and ACME.
+ *
+ * <h2>Hot reload</h2>
+ * A daemon thread polls every {@code [basic] certificate_check_interval} (default 5 s): a changed
+ * certificate or key file is re-read and swapped in for new handshakes; open connections keep the
+ * certificate they were made with. A change of the configuration file's {@code [certificates]}
+ * tables (or a server's {@code tls_cert}/{@code tls_key}) is applied the same way; other changes
+ * of the file wait for a restart, and the log says so. A reload that fails (a missing file, a key
+ * that does not match) keeps the certificates in use and logs the file and the reason.
+ *
+ * <h2>ACME</h2>
+ * A certificate with {@code acme = "lets_encrypt"} is issued (and renewed {@code buffer_days}
+ * before expiry, default 14) by the directory at {@code acme_directory} (default Let's Encrypt),
+ * trusting {@code acme_ca_file} for that directory's own TLS when set. Challenges are HTTP-01,
+ * answered by every plain-HTTP server at {@code /.well-known/acme-challenge/}. Account key and
+ * certificates live in {@code [basic] acme_dir} (default {@code acme} beside the configuration
+ * file). Until its first issuance, such a certificate is absent from the store.
+ */
+final class TlsRuntime implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TlsRuntime.class);
+    static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofSeconds(5);
+    static final String GLOBAL = "[certificates]";
+
+    /** One certificate store and the files it is loaded from; the sources change on config edits and issuances. */
+    private static final class Watched {
+        final String label;
+        final String serverName;
+        final CertificateStore store = new CertificateStore();
+        CertificateReloader reloader;
+
+        Watched(String label, String serverName) {
+            this.label = label;
+            this.serverName = serverName;
+        }
+    }
+
+    final Map<String, ServerTls> serverTls;
+    final ClientTls clientTls;
+    /** Non-null when a certificate is managed by ACME. */
+    final Http01Challenges challenges;
+    final Duration handshakeTimeout;
+    private final List<Watched> watched;
+    private final Path configFile;
+    private final Path acmeDir;
+    private final Duration checkInterval;
+    private final List<AcmeRenewer.ManagedCertificate> managed;
+    private FileTime configStamp;
+    private ProxyConfig config;
+    private ScheduledExecutorService watcher;
+    private AcmeRenewer renewer;
+
+    private TlsRuntime(ProxyConfig config, Map<String, ServerTls> serverTls, ClientTls clientTls,
+                       Http01Challenges challenges, Duration handshakeTimeout, List<Watched> watched, Path acmeDir,
+                       Duration checkInterval, List<AcmeRenewer.ManagedCertificate> managed) {
+        this.config = config;
+        this.serverTls = serverTls;
+        this.clientTls = clientTls;
+        this.challenges = challenges;
+        this.handshakeTimeout = handshakeTimeout;
+        this.watched = watched;
+        this.acmeDir = acmeDir;
+        this.checkInterval = checkInterval;
+        this.managed = managed;
+        Path file = Path.of(config.source());
+        this.configFile = Files.isRegularFile(file) ? file : null;
+        this.configStamp = stamp(configFile);
+    }
+
+    /**
+     * Loads every certificate and setting the configuration names; {@code problems} gets one
+     * "key: reason" line each (file and reason for a certificate), and the result is then null.
+     */
+    static TlsRuntime build(ProxyConfig config, List<String> problems) {
+        JsseProperties.apply(); // before any TLS class reads them: no client renegotiation, no tickets
+        int before = problems.size();
+        Path base = configDirectory(config);
+        Path acmeDir = base.resolve(String.valueOf(config.basic().extras().getOrDefault("acme_dir", "acme")));
+        Duration interval = duration(config.basic().extras().get("certificate_check_interval"),
+                "basic.certificate_check_interval", DEFAULT_CHECK_INTERVAL, problems);
+
+        Http01Challenges challenges = null;
+        List<AcmeRenewer.ManagedCertificate> managed = new ArrayList<>();
+        for (CertificateConfig c : config.certificates().values()) {
+            if (c.acme() == null) {
+                continue;
+            }
+            if (challenges == null) {
+                challenges = new Http01Challenges();
+            }
+            try {
+                managed.add(acmeCertificate(c, acmeDir, challenges));
+            } catch (RuntimeException e) {
+                problems.add("certificates." + c.name() + ": " + e.getMessage());
+            }
+        }
+
+        Map<String, ServerTls> serverTls = new LinkedHashMap<>();
+        List<Watched> watched = new ArrayList<>();
+        Watched global = null;
+        Duration handshake = null;
+        for (ServerConfig s : config.servers().values()) {
+            if (!s.tls()) {
+                continue;
+            }
+            ServerTlsSettings settings;
+            try {
+                settings = settings(s);
+            } catch (TlsConfigException | IllegalArgumentException e) {
+                problems.add("servers." + s.name() + ": " + e.getMessage());
+                continue;
+            }
+            handshake = handshake == null || settings.handshakeTimeout().compareTo(handshake) < 0
+                    ? settings.handshakeTimeout() : handshake;
+            Watched w;
+            if (s.tlsCert() == null) {
+                if (global == null) {
+                    global = new Watched(GLOBAL, null);
+                    watched.add(global);
+                }
+                w = global;
+            } else {
+                w = new Watched("servers." + s.name(), s.name());
+                watched.add(w);
+            }
+            serverTls.put(s.name(), new ServerTls(w.store, settings));
+        }
+        for (Watched w : watched) {
+            try {
+                List<CertificateSource> sources = sources(config, w.serverName, acmeDir);
+                if (sources.isEmpty() && managed.isEmpty()) {
+                    problems.add((w.serverName == null ? "servers" : w.label) + ": global_certificates = true but"
+                            + " [certificates] holds no certificate");
+                    continue;
+                }
+                boolean loads = true;
+                for (CertificateSource source : sources) {
+                    try {
+                        source.load(); // each on its own, so a problem names its table and its file
+                    } catch (TlsConfigException e) {
+                        loads = false;
+                        String table = source.name().startsWith("servers.") ? source.name() : "certificates." + source.name();
+                        problems.add(table + ": " + e.getMessage());
+                    }
+                }
+                if (loads) {
+                    w.reloader = new CertificateReloader(sources, w.store);
+                    w.reloader.reload();
+                }
+            } catch (TlsConfigException e) {
+                problems.add(w.label + ": " + e.getMessage());
+            } catch (RuntimeException e) {
+                problems.add(w.label + ": " + e.getMessage());
+            }
+        }
+
+        ClientTls client = new ClientTls();
+        for (UpstreamConfig u : config.upstreams().values()) {
+            Object ca = u.extras().get("ca_file");
+            if (ca != null) {
+                try {
+                    client.preload(String.valueOf(ca));
+                } catch (TlsConfigException e) {
+                    problems.add("upstreams." + u.name() + ".ca_file: " + e.getMessage());
+                }
+            }
+        }
+        if (problems.size() != before) {
+            return null;
+        }
+        return new TlsRuntime(config, serverTls, client, challenges,
+                handshake == null ? ServerTlsSettings.DEFAULT_HANDSHAKE_TIMEOUT : handshake, watched, acmeDir, interval,
+                managed);
+    }
+
+    /** Starts the certificate watcher and, with ACME certificates, the renewer. */
+    void start() {
+        if (!watched.isEmpty() || configFile != null && !serverTls.isEmpty()) {
+            watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "pingora4j-certificates");
+                t.setDaemon(true);
+                return t;
+            });
+            long ms = Math.max(50, checkInterval.toMillis());
+            watcher.scheduleWithFixedDelay(this::check, ms, ms, TimeUnit.MILLISECONDS);
+        }
+        if (!managed.isEmpty()) {
+            renewer = new AcmeRenewer(managed, new AcmeRenewer.Listener() {
+                @Override
+                public void issued(IssuedCertificate certificate) {
+                    LOG.info("certificates.{}: issued by ACME for {}, valid until {}; serving it now",
+                            certificate.name(), certificate.dnsNames(), certificate.notAfter());
+                    refresh(null);
+                }
+
+                @Override
+                public void failed(String name, Exception error, Duration retryIn) {
+                    LOG.warn("certificates.{}: ACME issuance failed, retrying in {}: {}", name, retryIn, error.getMessage());
+                }
+            });
+            renewer.start();
+        }
+    }
+
+    /** One poll: a changed configuration file, then changed certificate files. */
+    synchronized void check() {
+        try {
+            FileTime now = stamp(configFile);
+            if (configFile != null && now != null && !now.equals(configStamp)) {
+                configStamp = now;
+                try {
+                    ProxyConfig next = ConfigLoader.load(configFile);
+                    refresh(next);
+                    LOG.info("{}: changed; certificates applied (other changes take effect at restart)", configFile);
+                } catch (ConfigException e) {
+                    LOG.error("{}: changed but cannot be loaded, keeping the certificates in use: {}", configFile,
+                            e.getMessage());
+                }
+                return;
+            }
+            for (Watched w : watched) {
+                if (w.reloader != null && w.reloader.changed()) {
+                    reload(w, w.reloader);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.error("certificate check failed", e);
+        }
+    }
+
+    /** Rebuilds every store's sources (from {@code next}, or the current config) and reloads them. */
+    synchronized void refresh(ProxyConfig next) {
+        if (next != null) {
+            config = next;
+        }
+        for (Watched w : watched) {
+            List<CertificateSource> sources;
+            try {
+                sources = sources(config, w.serverName, acmeDir);
+            } catch (RuntimeException e) {
+                LOG.error("{}: {}; keeping the certificates in use", w.label, e.getMessage());
+                continue;
+            }
+            reload(w, new CertificateReloader(sources, w.store));
+        }
+    }
+
+    private static void reload(Watched w, CertificateReloader r) {
+        try {
+            CertificateStore.Snapshot s = r.reload();
+            w.reloader = r;
+            LOG.info("{}: certificates loaded for new handshakes: {}", w.label, s.certificates().stream()
+                    .map(c -> c.name() + " " + c.names()).toList());
+        } catch (TlsConfigException e) {
+            if (w.reloader == null) {
+                w.reloader = r; // nothing in use yet: watch these files for the next change
+            }
+            LOG.error("{}; keeping the certificates in use", e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (watcher != null) {
+            watcher.shutdownNow();
+        }
+        if (renewer != null) {
+            renewer.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ building blocks
+
+    /** The certificates a store serves: the server's own first (its default), then the global ones. */
+    private static List<CertificateSource> sources(ProxyConfig config, String serverName, Path acmeDir) {
+        List<CertificateSource> out = new ArrayList<>();
+        boolean global = true;
+        if (serverName != null) {
+            ServerConfig s = config.servers().get(serverName);
+            if (s == null || s.tlsCert() == null) {
+                return out; // the server is gone from the file, or lost its own certificate: restart needed
+            }
+            String where = "servers." + serverName;
+            out.add(new CertificateSource(where, pem(s.tlsCert(), where + " (tls_cert)"),
+                    pem(s.tlsKey(), where + " (tls_key)"), List.of(), true));
+            global = s.globalCertificates();
+        }
+        if (!global) {
+            return out;
+        }
+        for (CertificateConfig c : config.certificates().values()) {
+            if (c.isCa()) {
+                continue;
+            }
+            if (c.acme() != null) {
+                Path crt = acmeDir.resolve(c.name() + ".crt");
+                Path key = acmeDir.resolve(c.name() + ".key");
+                if (Files.isRegularFile(crt) && Files.isRegularFile(key)) {
+                    out.add(new CertificateSource(c.name(), PemSource.file(crt), PemSource.file(key), c.domains(),
+                            c.isDefault() && serverName == null));
+                }
+                continue;
+            }
+            String where = "certificates." + c.name();
+            PemSource cert = pem(c.tlsCert(), where + " (tls_cert)");
+            if (c.tlsChain() != null) {
+                // the chain after the leaf, as one inline PEM (the chain file is read now)
+                cert = PemSource.inline(text(cert) + "\n" + text(pem(c.tlsChain(), where + " (tls_chain)")),
+                        where + " (tls_cert + tls_chain)");
+            }
+            out.add(new CertificateSource(c.name(), cert, pem(c.tlsKey(), where + " (tls_key)"), c.domains(),
+                    c.isDefault() && serverName == null));
+        }
+        return out;
+    }
+
+    /** A PEM value: inline PEM, base64 of PEM (Pingap accepts both), or a file path. */
+    static PemSource pem(String value, String where) {
+        String v = value.trim();
+        if (!v.contains("-----BEGIN") && !Files.exists(Path.of(v)) && v.length() > 64 && v.matches("[A-Za-z0-9+/=\\s]+")) {
+            try {
+                String decoded = new String(Base64.getMimeDecoder().decode(v), StandardCharsets.US_ASCII);
+                if (decoded.contains("-----BEGIN")) {
+                    return PemSource.inline(decoded, "base64 PEM in " + where);
+                }
+            } catch (IllegalArgumentException notBase64) {
+                // then it is a path, and PemSource reports it missing
+            }
+        }
+        return PemSource.of(v, where);
+    }
+
+    private static String text(PemSource s) {
+        if (!s.isFile()) {
+            return s.inlineText();
+        }
+        try {
+            return Files.readString(s.path(), StandardCharsets.US_ASCII);
+        } catch (java.io.IOException e) {
+            throw new TlsConfigException(s.path().toString(), "cannot read: " + e.getMessage());
+        }
+    }
+
+    private static ServerTlsSettings settings(ServerConfig s) {
+        ServerTlsSettings.Builder b = ServerTlsSettings.builder();
+        if (s.tlsMinVersion() != null) {
+            b.minVersion(s.tlsMinVersion());
+        }
+        if (s.tlsMaxVersion() != null) {
+            b.maxVersion(s.tlsMaxVersion());
+        }
+        Object ciphers = s.extras().get("tls_cipher_list");
+        if (ciphers != null) {
+            b.cipherList(String.valueOf(ciphers));
+        }
+        Object suites = s.extras().get("tls_ciphersuites");
+        if (suites != null) {
+            b.cipherSuites(String.valueOf(suites));
+        }
+        b.enableH2(false); // ALPN offers http/1.1 only until the engine speaks h2
+        Object auth = s.extras().get("tls_client_auth");
+        if (auth != null) {
+            String mode = String.valueOf(auth).trim().toUpperCase(Locale.ROOT);
+            ServerTlsSettings.ClientAuth ca;
+            try {
+                ca = ServerTlsSettings.ClientAuth.valueOf(mode);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("tls_client_auth: expected none, optional or required, got \""
+                        + auth + "\"");
+            }
+            Object bundle = s.extras().get("tls_client_ca");
+            if (ca != ServerTlsSettings.ClientAuth.NONE && bundle == null) {
+                throw new IllegalArgumentException("tls_client_auth = \"" + auth + "\" needs tls_client_ca (a PEM"
+                        + " bundle of the CAs that issue client certificates)");
+            }
+            b.clientAuth(ca, bundle == null ? null : pem(String.valueOf(bundle), "servers." + s.name() + " (tls_client_ca)"));
+        }
+        Object timeout = s.extras().get("tls_handshake_timeout");
+        if (timeout != null) {
+            Duration d = PluginConfig.parseDuration(String.valueOf(timeout));
+            if (d == null || d.isZero()) {
+                throw new IllegalArgumentException("tls_handshake_timeout: '" + timeout + "' is not a duration");
+            }
+            b.handshakeTimeout(d);
+        }
+        return b.build();
+    }
+
+    private static AcmeRenewer.ManagedCertificate acmeCertificate(CertificateConfig c, Path acmeDir,
+                                                                  Http01Challenges challenges) {
+        String provider = c.acme().trim().toLowerCase(Locale.ROOT);
+        if (!provider.equals("lets_encrypt") && !provider.equals("letsencrypt") && !provider.equals("acme")) {
+            throw new IllegalArgumentException("acme: expected \"lets_encrypt\", got \"" + c.acme() + "\"");
+        }
+        AcmeSettings settings = AcmeSettings.defaults(acmeDir);
+        Object dir = c.extras().get("acme_directory");
+        if (dir != null) {
+            try {
+                settings = settings.withDirectory(URI.create(String.valueOf(dir)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("acme_directory: not a URL: " + dir);
+            }
+        }
+        Object email = c.extras().get("acme_email");
+        if (email != null) {
+            settings = settings.withEmail(String.valueOf(email));
+        }
+        Object ca = c.extras().get("acme_ca_file");
+        if (ca != null) {
+            settings = settings.withCaFile(Path.of(String.valueOf(ca)));
+        }
+        Object days = c.extras().get("buffer_days");
+        long bufferDays = 14;
+        if (days != null) {
+            if (!(days instanceof Long l) || l < 0) {
+                throw new IllegalArgumentException("buffer_days: expected a whole number of days, got " + days);
+            }
+            bufferDays = l;
+        }
+        return new AcmeRenewer.ManagedCertificate(c.name(), c.domains(), Duration.ofDays(bufferDays),
+                new AcmeIssuer(settings, challenges));
+    }
+
+    private static Path configDirectory(ProxyConfig config) {
+        Path file = Path.of(config.source()).toAbsolutePath();
+        Path dir = Files.isRegularFile(file) ? file.getParent() : null;
+        return dir != null ? dir : Path.of("").toAbsolutePath();
+    }
+
+    private static Duration duration(Object value, String key, Duration defaultValue, List<String> problems) {
+        if (value == null) {
+            return defaultValue;
+        }
+        Duration d = value instanceof Long l ? Duration.ofSeconds(l) : PluginConfig.parseDuration(String.valueOf(value));
+        if (d == null || d.isZero() || d.isNegative()) {
+            problems.add(key + ": '" + value + "' is not a positive duration");
+            return defaultValue;
+        }
+        return d;
+    }
+
+    private static FileTime stamp(Path file) {
+        try {
+            return file == null ? null : Files.getLastModifiedTime(file);
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+}
