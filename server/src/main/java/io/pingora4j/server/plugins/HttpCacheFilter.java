@@ -117,6 +117,8 @@ final class HttpCacheFilter implements HttpFilter {
         Freshness freshness;
         String[] varyFields;
         String storeKey;
+        /** The response's Content-Length, or -1. */
+        long expected;
         /** A stored body sent instead of the origin's (after a 304, or stale on a 5xx). */
         ByteBuffer replacement;
         /** Set for an unsafe method: the key whose entries a success invalidates. */
@@ -363,8 +365,12 @@ final class HttpCacheFilter implements HttpFilter {
         st.varyFields = vary;
         st.storeKey = storeKey(st, vary, session.request().headers());
         long expected = h.contentLength();
+        st.expected = expected;
         st.buf = new byte[(int) Math.min(expected >= 0 ? expected : 16_384, settings.maxFileSize())];
         st.len = 0;
+        if (expected == 0) {
+            insert(st); // complete as soon as the head reaches the client: stored before that
+        }
         return true;
     }
 
@@ -418,7 +424,9 @@ final class HttpCacheFilter implements HttpFilter {
         }
         if (st.buf != null) {
             collect(st, chunk);
-            if (endOfStream && st.buf != null) {
+            // stored before the last byte goes out: a client that has the whole response and asks
+            // again (on any event loop) finds it
+            if (st.buf != null && (endOfStream || st.len == st.expected)) {
                 insert(st);
             }
         }
