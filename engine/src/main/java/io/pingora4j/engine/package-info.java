@@ -14,5 +14,14 @@
  * of it, and those regions are written to the other side from the same buffer (a gathering write
  * with the chunk framing). When the other side cannot take them, reading stops until it drains:
  * backpressure both ways, memory bounded by the buffers.
+ *
+ * <h2>TLS</h2>
+ * A connection's bytes go through a {@link io.pingora4j.engine.Transport}: plain TCP, or
+ * {@link io.pingora4j.engine.TlsTransport} driving a {@link io.pingora4j.tls.TlsCodec} on the same
+ * loop. The handshake owns the socket until it completes (its delegated tasks run on the server's
+ * small TLS pool, then it resumes on its loop); the HTTP/1.1 code above reads and writes plaintext
+ * and does not know which transport it has. Listeners take a
+ * {@link io.pingora4j.tls.ServerEngineFactory} ({@code listenTls}); origins a
+ * {@link io.pingora4j.tls.ClientEngineFactory} ({@code clientTls}).
  */
 package io.pingora4j.engine;

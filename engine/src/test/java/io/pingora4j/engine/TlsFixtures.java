@@ -101,6 +101,8 @@ final class TlsFixtures {
 
     /** The JDK's HTTPS server, presenting {@link #SERVER}: a TLS origin. */
     static final class HttpsOrigin implements AutoCloseable {
+        /** /big answers this many 64 KiB blocks of 'x'. */
+        static final int BIG_BLOCKS = 64;
         final HttpsServer server;
         private final ExecutorService pool = Executors.newFixedThreadPool(4);
 
@@ -111,6 +113,16 @@ final class TlsFixtures {
             server.createContext("/hello", ex -> {
                 try (ex) {
                     Origins.Jdk.text(ex, 200, "hello over tls");
+                }
+            });
+            server.createContext("/big", ex -> {
+                try (ex) {
+                    byte[] block = new byte[64 * 1024];
+                    java.util.Arrays.fill(block, (byte) 'x');
+                    ex.sendResponseHeaders(200, BIG_BLOCKS * (long) block.length);
+                    for (int i = 0; i < BIG_BLOCKS; i++) {
+                        ex.getResponseBody().write(block);
+                    }
                 }
             });
             server.start();

@@ -95,6 +95,36 @@ class TlsOriginTest {
     }
 
     @Test
+    void aLargeResponseFromATlsOriginArrivesWhole() throws Exception {
+        proxyTo(peer().sni("a.test").caFile(TlsFixtures.caFile(dir).toString()));
+        long expected = TlsFixtures.HttpsOrigin.BIG_BLOCKS * 64L * 1024;
+        try (Clients.Conn c = new Clients.Conn(server.port())) {
+            Clients.Response r = c.send("GET /big HTTP/1.1\r\nHost: a.test\r\n\r\n").read();
+            assertEquals(200, r.status());
+            assertEquals(expected, r.body().length());
+            assertEquals(expected, r.body().chars().filter(ch -> ch == 'x').count());
+        }
+    }
+
+    @Test
+    void anOriginThatNeverAnswersTheHandshakeIs504() throws Exception {
+        try (Origins.Raw silent = new Origins.Raw(s -> {
+            try {
+                s.getInputStream().readAllBytes(); // takes the ClientHello, says nothing
+            } catch (java.io.IOException ignored) {
+                // closed by the test
+            }
+        })) {
+            proxy = new SimpleProxy(HttpPeer.builder("127.0.0.1", silent.port()).tls(true).build());
+            server = Server.builder().threads(1).listen("127.0.0.1:0", proxy)
+                    .tlsHandshakeTimeout(java.time.Duration.ofMillis(300)).start();
+            assertEquals(504, get().status());
+            Await.until("logged", () -> !proxy.logged.isEmpty());
+            assertEquals("GET /hello 504 CONNECT_TIMEOUT", proxy.logged.get(0));
+        }
+    }
+
+    @Test
     void anUnreadableCaFileIs502() throws Exception {
         proxyTo(peer().caFile(dir.resolve("missing.pem").toString()));
         assertEquals(502, get().status());
