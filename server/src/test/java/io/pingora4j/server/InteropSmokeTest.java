@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -93,31 +92,15 @@ class InteropSmokeTest {
         return ServerProcess.read(file);
     }
 
-    /** The program on PATH, or a failure saying how to install it. */
     private static String tool(String name) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path p = Path.of(dir, name);
-            if (Files.isExecutable(p)) {
-                return p.toString();
-            }
-        }
-        throw new AssertionError(name + " is not installed (not on PATH): the interop tests need it;"
-                + " install it (apt-get install -y " + name + ") or run without -Pinterop");
+        return Tools.path(name, name);
     }
 
-    /** Runs a program to its end (bounded), returning stdout and stderr together. */
+    /** Runs a program to its end (bounded), returning stdout and stderr together; it must exit 0. */
     private String runTool(String... command) throws IOException, InterruptedException {
-        Path log = Files.createTempFile(tmp, "tool", ".out");
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        try {
-            if (!p.waitFor(TOOL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                fail(String.join(" ", command) + " did not finish in " + TOOL_TIMEOUT.toSeconds() + " s:\n" + read(log));
-            }
-            assertEquals(0, p.exitValue(), String.join(" ", command) + " failed:\n" + read(log));
-            return read(log);
-        } finally {
-            p.destroyForcibly();
-        }
+        Tools.Run r = Tools.run(tmp, TOOL_TIMEOUT, command);
+        assertEquals(0, r.exit(), String.join(" ", command) + " failed:\n" + r.output());
+        return r.output();
     }
 
     private String url(String path) {

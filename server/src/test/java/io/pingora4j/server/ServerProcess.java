@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  */
 record ServerProcess(Process process, int port) {
 
-    private static final Pattern SERVING = Pattern.compile("serving \\[[^\\]]*?:(\\d+)\\]");
+    /** The port of the first address in "serving [/127.0.0.1:8080, ...]". */
+    private static final Pattern SERVING = Pattern.compile("serving \\[[^:\\]]*:(\\d+)[,\\]]");
 
     /**
      * Starts the binary on a free port with the configuration {@code config} makes for it, and waits
