@@ -2,7 +2,9 @@ package io.pingora4j.cache.memory;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,9 +26,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li><b>Ghost queue.</b> Hashes of keys recently evicted from the small queue. A new entry
  *       whose hash is there was wanted again soon after leaving, so it goes straight to main.
  *   <li><b>Admission (TinyLFU).</b> A {@link FrequencySketch} counts recent accesses (hits and
- *       puts) by key hash. When the cache is full, a new entry must out-score each victim it
- *       would displace: if its estimated frequency is below the victim's, the new entry is
- *       refused and the victim stays. One-hit wonders therefore cannot push out a hot set.
+ *       puts) by key hash. When the cache is full, a new entry must out-score (or tie) each victim
+ *       it would displace: if its estimated frequency is below any victim's, the new entry is
+ *       refused and all its victims stay. The decision is made before anything is evicted, so a
+ *       heavy newcomer that needs several victims never evicts some and is then refused. One-hit
+ *       wonders therefore cannot push out a hot set.
  * </ul>
  *
  * <h2>Thread-safety and design</h2>
@@ -61,6 +65,8 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
     private final NodeList<K, V> small = new NodeList<>();
     private final NodeList<K, V> main = new NodeList<>();
     private final Ghost ghost;
+    /** Scratch list of the victims {@link #admit} holds off the queues while it decides. */
+    private final List<Node<K, V>> detached = new ArrayList<>();
     private long smallWeight;
     private long mainWeight;
     // written under writeLock, read by anyone
@@ -132,12 +138,8 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
             if (old != null) {
                 return replace(old, value, weight);
             }
-            while (totalWeight + weight > maxWeight) {
-                Node<K, V> victim = nextVictim();
-                if (frequency < sketch.estimate(victim.hash)) {
-                    return false;
-                }
-                evict(victim);
+            if (!admit(frequency, weight)) {
+                return false;
             }
             Node<K, V> node = new Node<>(key, hash, value, weight);
             if (ghost.remove(hash)) {
@@ -185,6 +187,35 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
         return maxWeight;
     }
 
+    /**
+     * TinyLFU admission of a newcomer of {@code weight} and estimated {@code frequency}: takes
+     * the victims S3-FIFO picks, off their queues but still in the map, until their weight makes
+     * room; if the newcomer out-scores (or ties) every one of them they are evicted, otherwise
+     * they go back to the heads of their queues in order and nothing is evicted.
+     */
+    private boolean admit(int frequency, long weight) {
+        List<Node<K, V>> victims = detached;
+        try {
+            while (totalWeight + weight > maxWeight) {
+                Node<K, V> victim = nextVictim();
+                detach(victim);
+                victims.add(victim);
+                if (frequency < sketch.estimate(victim.hash)) {
+                    for (int i = victims.size() - 1; i >= 0; i--) {
+                        reattachAtHead(victims.get(i));
+                    }
+                    return false;
+                }
+            }
+            for (int i = 0; i < victims.size(); i++) {
+                evictDetached(victims.get(i));
+            }
+            return true;
+        } finally {
+            victims.clear();
+        }
+    }
+
     /** An update is not subject to admission: the key is already resident and just got used. */
     private boolean replace(Node<K, V> old, V value, long weight) {
         Node<K, V> node = new Node<>(old.key, old.hash, value, weight);
@@ -230,10 +261,15 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
     }
 
     private void evict(Node<K, V> victim) {
+        detach(victim);
+        evictDetached(victim);
+    }
+
+    private void evictDetached(Node<K, V> victim) {
         if (victim.queue == SMALL) {
             ghost.add(victim.hash);
         }
-        unlink(victim);
+        victim.queue = 0;
         map.remove(victim.key, victim);
         listener.onEvicted(victim.key, victim.value, victim.weight);
     }
@@ -251,6 +287,12 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
     }
 
     private void unlink(Node<K, V> node) {
+        detach(node);
+        node.queue = 0;
+    }
+
+    /** Takes the node off its queue and out of the weight totals, but it remembers the queue. */
+    private void detach(Node<K, V> node) {
         if (node.queue == SMALL) {
             small.remove(node);
             smallWeight -= node.weight;
@@ -258,7 +300,18 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
             main.remove(node);
             mainWeight -= node.weight;
         }
-        node.queue = 0;
+        totalWeight = smallWeight + mainWeight;
+    }
+
+    /** Undoes {@link #detach}: the node goes back first in line in the queue it came from. */
+    private void reattachAtHead(Node<K, V> node) {
+        if (node.queue == SMALL) {
+            small.addHead(node);
+            smallWeight += node.weight;
+        } else {
+            main.addHead(node);
+            mainWeight += node.weight;
+        }
         totalWeight = smallWeight + mainWeight;
     }
 
@@ -327,6 +380,17 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
                 tail.next = node;
             }
             tail = node;
+        }
+
+        void addHead(Node<K, V> node) {
+            node.prev = null;
+            node.next = head;
+            if (head == null) {
+                tail = node;
+            } else {
+                head.prev = node;
+            }
+            head = node;
         }
 
         void remove(Node<K, V> node) {

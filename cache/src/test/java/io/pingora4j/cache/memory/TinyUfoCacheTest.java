@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TinyUfoCacheTest {
@@ -109,6 +111,30 @@ class TinyUfoCacheTest {
         assertTrue(cache.put(100, 100, 35));
         assertTrue(cache.weight() <= 100);
         assertEquals(100, cache.get(100));
+    }
+
+    /**
+     * The newcomer needs two victims' room: it out-scores the first (cold) one but not the second
+     * (hot) one, so it is refused, and the refusal must leave the cold one in place too.
+     */
+    @Test
+    void refusedHeavyNewcomerEvictsNothing() {
+        List<Integer> evicted = new ArrayList<>();
+        TinyUfoCache<Integer, Integer> cache = new TinyUfoCache<>(100, 16, Weigher.unit(),
+                (key, value, weight) -> evicted.add(key));
+        for (int key = 0; key < 10; key++) {
+            cache.put(key, key, 10);
+        }
+        for (int key = 1; key < 10; key++) {
+            for (int read = 0; read < 5; read++) {
+                cache.get(key);
+            }
+        }
+        assertFalse(cache.put(100, 100, 20));
+        assertEquals(List.of(), evicted);
+        assertEquals(10, cache.size());
+        assertEquals(100, cache.weight());
+        assertEquals(0, cache.get(0));
     }
 
     /**
