@@ -3,9 +3,7 @@ package io.pingora4j.cache.memory;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -35,14 +33,22 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Thread-safety and design</h2>
  * Safe for any number of threads. Reads take no lock: a {@link ConcurrentHashMap} lookup, a
- * single lossy CAS on the entry's use counter, and a lock-free sketch increment. Puts and removes
- * are serialised by one {@link ReentrantLock} that guards both queues, the ghost and the weight
- * totals; the map is only changed under that lock, so map and queues agree whenever the lock is
- * free. A node's key, value and weight are final: a put of an existing key installs a new node.
- * Benign races: a reader may return a value whose node is being evicted at that moment (the read
- * is ordered before the eviction), and a use-counter bump on an evicted node is simply lost.
+ * volatile read of the node's value, a single lossy CAS on its use counter, and a lock-free
+ * sketch increment. A put that replaces a resident key's value with one of the same weight takes
+ * no lock either: it swaps the value in the node with a CAS and counts as a use. Every other put,
+ * and every remove, is serialised by one {@link ReentrantLock} that guards both queues, the ghost
+ * and the weight totals; the map is only changed under that lock, so map and queues agree
+ * whenever the lock is free.
  *
- * <p>Not allocation-free on writes: a put allocates a node, and the ghost queue boxes hashes.
+ * <p>A node leaves the cache (evicted, removed or replaced by a node of another weight) by having
+ * its value swapped for a {@code RETIRED} marker, under the lock, before it leaves the map. So a
+ * lock-free value swap either lands before the retirement (and the value it wrote is the one the
+ * remove returns, or the eviction reports, or the replacement supersedes) or fails and falls back
+ * to the locked path; a reader that finds a retired node in the map treats it as absent. Benign
+ * race: a use-counter bump on a node that is leaving is simply lost.
+ *
+ * <p>Not allocation-free on writes: a put of a new key allocates a node. Gets and same-weight
+ * updates allocate nothing.
  *
  * @param <K> key type
  * @param <V> value type
@@ -69,7 +75,7 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
     private final List<Node<K, V>> detached = new ArrayList<>();
     private long smallWeight;
     private long mainWeight;
-    // written under writeLock, read by anyone
+    /** smallWeight + mainWeight, published once per locked operation for {@link #weight()}. */
     private volatile long totalWeight;
 
     /**
@@ -100,7 +106,7 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
         long entries = Math.max(16, estimatedEntries);
         this.sketch = new FrequencySketch(entries);
         this.map = new ConcurrentHashMap<>((int) Math.min(1 << 20, entries));
-        this.ghost = new Ghost((int) Math.min(1 << 24, entries));
+        this.ghost = new Ghost((int) Math.min(1 << 22, entries));
     }
 
     @Override
@@ -109,9 +115,13 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
         if (node == null) {
             return null;
         }
+        V value = node.value();
+        if (value == null) {
+            return null; // retired: leaving the cache right now
+        }
         node.touch();
         sketch.increment(node.hash);
-        return node.value;
+        return value;
     }
 
     @Override
@@ -131,25 +141,28 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
             return false;
         }
         int hash = spread(key.hashCode());
+        int frequency = sketch.increment(hash);
+        Node<K, V> resident = map.get(key);
+        if (resident != null && resident.weight == weight && resident.swapValue(value)) {
+            resident.touch();
+            return true;
+        }
         writeLock.lock();
         try {
-            int frequency = sketch.increment(hash);
             Node<K, V> old = map.get(key);
             if (old != null) {
-                return replace(old, value, weight);
+                replace(old, value, weight);
+                return true;
             }
             if (!admit(frequency, weight)) {
                 return false;
             }
             Node<K, V> node = new Node<>(key, hash, value, weight);
-            if (ghost.remove(hash)) {
-                link(node, MAIN);
-            } else {
-                link(node, SMALL);
-            }
+            link(node, ghost.remove(hash) ? MAIN : SMALL);
             map.put(key, node);
             return true;
         } finally {
+            publishWeight();
             writeLock.unlock();
         }
     }
@@ -166,8 +179,9 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
                 return null;
             }
             unlink(node);
-            return node.value;
+            return node.retire();
         } finally {
+            publishWeight();
             writeLock.unlock();
         }
     }
@@ -196,7 +210,7 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
     private boolean admit(int frequency, long weight) {
         List<Node<K, V>> victims = detached;
         try {
-            while (totalWeight + weight > maxWeight) {
+            while (smallWeight + mainWeight + weight > maxWeight) {
                 Node<K, V> victim = nextVictim();
                 detach(victim);
                 victims.add(victim);
@@ -216,19 +230,27 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
         }
     }
 
-    /** An update is not subject to admission: the key is already resident and just got used. */
-    private boolean replace(Node<K, V> old, V value, long weight) {
+    /**
+     * An update is not subject to admission: the key is already resident and just got used. Same
+     * weight: the value is swapped in place (the lock only keeps the node from retiring meanwhile).
+     * Another weight: a new node takes the old one's queue, at its tail.
+     */
+    private void replace(Node<K, V> old, V value, long weight) {
+        if (old.weight == weight && old.swapValue(value)) {
+            old.touch();
+            return;
+        }
         Node<K, V> node = new Node<>(old.key, old.hash, value, weight);
         node.uses = Math.min(MAX_USES, old.uses + 1);
         byte queue = old.queue;
         unlink(old);
-        // reserve room before linking so the total never exceeds the bound
-        while (totalWeight + weight > maxWeight) {
+        old.retire();
+        // make room before linking so the total never exceeds the bound
+        while (smallWeight + mainWeight + weight > maxWeight) {
             evict(nextVictim());
         }
         link(node, queue);
         map.put(node.key, node);
-        return true;
     }
 
     /**
@@ -270,8 +292,9 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
             ghost.add(victim.hash);
         }
         victim.queue = 0;
+        V value = victim.retire();
         map.remove(victim.key, victim);
-        listener.onEvicted(victim.key, victim.value, victim.weight);
+        listener.onEvicted(victim.key, value, victim.weight);
     }
 
     private void link(Node<K, V> node, byte queue) {
@@ -283,7 +306,6 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
             main.addTail(node);
             mainWeight += node.weight;
         }
-        totalWeight = smallWeight + mainWeight;
     }
 
     private void unlink(Node<K, V> node) {
@@ -300,7 +322,6 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
             main.remove(node);
             mainWeight -= node.weight;
         }
-        totalWeight = smallWeight + mainWeight;
     }
 
     /** Undoes {@link #detach}: the node goes back first in line in the queue it came from. */
@@ -312,6 +333,10 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
             main.addHead(node);
             mainWeight += node.weight;
         }
+    }
+
+    /** Called once at the end of every locked operation: one volatile write instead of one per link. */
+    private void publishWeight() {
         totalWeight = smallWeight + mainWeight;
     }
 
@@ -321,11 +346,16 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
 
     /** A cache entry and its place in one of the queues. */
     private static final class Node<K, V> {
+        /** The value of a node that has left the cache; never a user value. */
+        private static final Object RETIRED = new Object();
         private static final VarHandle USES;
+        private static final VarHandle VALUE;
 
         static {
             try {
-                USES = MethodHandles.lookup().findVarHandle(Node.class, "uses", int.class);
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                USES = lookup.findVarHandle(Node.class, "uses", int.class);
+                VALUE = lookup.findVarHandle(Node.class, "value", Object.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
@@ -333,8 +363,9 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
 
         final K key;
         final int hash;
-        final V value;
         final long weight;
+        /** The cached value, swapped by same-weight puts; {@link #RETIRED} once the node left. */
+        private volatile Object value;
         /** Raised by readers with a lossy CAS, lowered by the writer under the lock. */
         volatile int uses;
         // guarded by the cache's write lock
@@ -347,6 +378,32 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
             this.hash = hash;
             this.value = value;
             this.weight = weight;
+        }
+
+        /** The value, or {@code null} if the node has left the cache. */
+        @SuppressWarnings("unchecked")
+        V value() {
+            Object current = value;
+            return current == RETIRED ? null : (V) current;
+        }
+
+        /** Installs {@code newValue} unless the node has retired; false if it has. */
+        boolean swapValue(V newValue) {
+            while (true) {
+                Object current = value;
+                if (current == RETIRED) {
+                    return false;
+                }
+                if (VALUE.compareAndSet(this, current, newValue)) {
+                    return true;
+                }
+            }
+        }
+
+        /** Marks the node as gone (under the write lock) and returns its last value. */
+        @SuppressWarnings("unchecked")
+        V retire() {
+            return (V) VALUE.getAndSet(this, RETIRED);
         }
 
         /** One CAS attempt: losing a bump to a racing reader or writer is harmless. */
@@ -421,15 +478,26 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
      * {@code capacity} hashes. Approximate on purpose: a hash collision, or a ring slot whose hash
      * was already consumed ageing out and forgetting a newer occurrence, only changes which
      * queue one entry starts in. Guarded by the write lock.
+     *
+     * <p>The multiset is an open-addressing table of (hash, count) pairs with linear probing and
+     * backward-shift deletion, at most half full, so adding and consuming allocate nothing.
      */
     private static final class Ghost {
         private final int[] ring;
-        private final Map<Integer, Integer> counts = new HashMap<>();
+        private final int[] keys;
+        private final int[] counts; // 0 marks a free slot
+        private final int shift;
+        private final int mask;
         private int head;
         private int size;
 
         Ghost(int capacity) {
             this.ring = new int[capacity];
+            int bits = Math.max(4, 33 - Integer.numberOfLeadingZeros(capacity - 1)); // 2^bits >= 2 * capacity
+            this.keys = new int[1 << bits];
+            this.counts = new int[1 << bits];
+            this.shift = 32 - bits;
+            this.mask = (1 << bits) - 1;
         }
 
         void add(int hash) {
@@ -440,7 +508,16 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
             }
             ring[(head + size) % ring.length] = hash;
             size++;
-            counts.merge(hash, 1, Integer::sum);
+            int slot = home(hash);
+            while (counts[slot] != 0) {
+                if (keys[slot] == hash) {
+                    counts[slot]++;
+                    return;
+                }
+                slot = (slot + 1) & mask;
+            }
+            keys[slot] = hash;
+            counts[slot] = 1;
         }
 
         /** Consumes one occurrence of {@code hash}; the ring slot is reclaimed lazily. */
@@ -449,16 +526,40 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
         }
 
         private boolean forget(int hash) {
-            Integer count = counts.get(hash);
-            if (count == null) {
-                return false;
+            int slot = home(hash);
+            while (keys[slot] != hash || counts[slot] == 0) {
+                if (counts[slot] == 0) {
+                    return false;
+                }
+                slot = (slot + 1) & mask;
             }
-            if (count == 1) {
-                counts.remove(hash);
-            } else {
-                counts.put(hash, count - 1);
+            if (--counts[slot] == 0) {
+                closeGap(slot);
             }
             return true;
+        }
+
+        /** Moves later entries of the probe run back into the freed slot, so lookups need no tombstones. */
+        private void closeGap(int gap) {
+            int slot = gap;
+            while (true) {
+                slot = (slot + 1) & mask;
+                if (counts[slot] == 0) {
+                    return;
+                }
+                int home = home(keys[slot]);
+                // the entry may move back to the gap only if the gap lies on its probe path
+                if (((slot - home) & mask) >= ((slot - gap) & mask)) {
+                    keys[gap] = keys[slot];
+                    counts[gap] = counts[slot];
+                    counts[slot] = 0;
+                    gap = slot;
+                }
+            }
+        }
+
+        private int home(int hash) {
+            return (hash * 0x9E37_79B9) >>> shift;
         }
     }
 }
