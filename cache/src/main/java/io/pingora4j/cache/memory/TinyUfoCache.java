@@ -58,6 +58,8 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
     private static final byte SMALL = 1;
     private static final byte MAIN = 2;
     private static final int MAX_USES = 3;
+    /** Tries at the write lock before parking; a few microseconds at most. */
+    private static final int LOCK_SPINS = 128;
 
     private final long maxWeight;
     private final long smallTarget;
@@ -77,6 +79,8 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
     private long mainWeight;
     /** smallWeight + mainWeight, published once per locked operation for {@link #weight()}. */
     private volatile long totalWeight;
+    /** Published by each write: what {@link #nextVictim} would return untouched, or null. */
+    private volatile Node<K, V> nextVictimHint;
 
     /**
      * A cache bounded by {@code maxWeight}, every entry weighing 1 unless given an explicit weight.
@@ -143,11 +147,15 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
         int hash = spread(key.hashCode());
         int frequency = sketch.increment(hash);
         Node<K, V> resident = map.get(key);
-        if (resident != null && resident.weight == weight && resident.swapValue(value)) {
+        if (resident == null) {
+            if (refusedByNextVictim(frequency, weight)) {
+                return false;
+            }
+        } else if (resident.weight == weight && resident.swapValue(value)) {
             resident.touch();
             return true;
         }
-        writeLock.lock();
+        lockForWrite();
         try {
             Node<K, V> old = map.get(key);
             if (old != null) {
@@ -162,8 +170,7 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
             map.put(key, node);
             return true;
         } finally {
-            publishWeight();
-            writeLock.unlock();
+            unlockAfterWrite();
         }
     }
 
@@ -172,7 +179,7 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
         if (!map.containsKey(key)) {
             return null;
         }
-        writeLock.lock();
+        lockForWrite();
         try {
             Node<K, V> node = map.remove(key);
             if (node == null) {
@@ -181,8 +188,7 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
             unlink(node);
             return node.retire();
         } finally {
-            publishWeight();
-            writeLock.unlock();
+            unlockAfterWrite();
         }
     }
 
@@ -212,14 +218,14 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
         try {
             while (smallWeight + mainWeight + weight > maxWeight) {
                 Node<K, V> victim = nextVictim();
-                detach(victim);
-                victims.add(victim);
                 if (frequency < sketch.estimate(victim.hash)) {
                     for (int i = victims.size() - 1; i >= 0; i--) {
                         reattachAtHead(victims.get(i));
                     }
                     return false;
                 }
+                detach(victim);
+                victims.add(victim);
             }
             for (int i = 0; i < victims.size(); i++) {
                 evictDetached(victims.get(i));
@@ -335,9 +341,54 @@ public final class TinyUfoCache<K, V> implements MemoryCache<K, V> {
         }
     }
 
-    /** Called once at the end of every locked operation: one volatile write instead of one per link. */
-    private void publishWeight() {
-        totalWeight = smallWeight + mainWeight;
+    /**
+     * The lock-free shortcut for the common refusal: the cache is full and the newcomer scores
+     * below the entry that the last write left first in line for eviction. That entry is
+     * {@link #nextVictimHint}, published only when {@link #nextVictim} would return it without
+     * moving anything and cleared of that role by any read of it (which raises its use counter),
+     * so with no concurrent write this refuses exactly what the locked path would refuse, and
+     * changes nothing either. Benign race: with a write in progress the hint may be a moment old
+     * (just promoted or evicted); the newcomer is then judged against the victim of an instant
+     * ago, which for a frequency filter is as good an answer.
+     */
+    private boolean refusedByNextVictim(int frequency, long weight) {
+        Node<K, V> victim = nextVictimHint;
+        return victim != null
+                && victim.uses == 0
+                && totalWeight + weight > maxWeight
+                && frequency < sketch.estimate(victim.hash);
+    }
+
+    /**
+     * Writes hold the lock for well under a microsecond, so a writer that finds it taken spins
+     * briefly before parking: on a loaded machine, parking and being woken costs far more than
+     * the wait. Falls back to parking so that a preempted holder does not cost a spinning core.
+     */
+    private void lockForWrite() {
+        if (writeLock.tryLock()) {
+            return;
+        }
+        for (int spin = 0; spin < LOCK_SPINS; spin++) {
+            Thread.onSpinWait();
+            if (!writeLock.isLocked() && writeLock.tryLock()) {
+                return;
+            }
+        }
+        writeLock.lock();
+    }
+
+    /** Publishes the weight total and the next victim (one volatile write each), then unlocks. */
+    private void unlockAfterWrite() {
+        long weight = smallWeight + mainWeight;
+        if (totalWeight != weight) {
+            totalWeight = weight;
+        }
+        Node<K, V> head = smallWeight > smallTarget || main.isEmpty() ? small.head() : main.head();
+        Node<K, V> hint = head != null && head.uses == 0 ? head : null;
+        if (nextVictimHint != hint) {
+            nextVictimHint = hint;
+        }
+        writeLock.unlock();
     }
 
     static int spread(int h) {

@@ -29,6 +29,25 @@ class TinyUfoCacheTest {
     }
 
     @Test
+    void everyOneHitNewcomerIsRefusedWhileTheHotSetStays() {
+        List<Integer> evicted = new ArrayList<>();
+        // a sketch far wider than the cache, so no newcomer inherits a hot key's counters
+        TinyUfoCache<Integer, Integer> cache = new TinyUfoCache<>(10, 1024, Weigher.unit(),
+                (key, value, weight) -> evicted.add(key));
+        for (int key = 0; key < 10; key++) {
+            cache.put(key, key);
+            for (int read = 0; read < 5; read++) {
+                cache.get(key);
+            }
+        }
+        for (int key = 100; key < 200; key++) {
+            assertFalse(cache.put(key, key), "one-hit newcomer " + key + " admitted");
+        }
+        assertEquals(List.of(), evicted);
+        assertEquals(10, cache.size());
+    }
+
+    @Test
     void newcomerIsAdmittedAgainstEquallyColdVictim() {
         TinyUfoCache<Integer, Integer> cache = new TinyUfoCache<>(10, 10);
         for (int key = 0; key < 10; key++) {
