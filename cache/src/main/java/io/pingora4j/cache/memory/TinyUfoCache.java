@@ -38,10 +38,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * no lock either: it swaps the value in the node with a CAS and counts as a use. Every other put,
  * and every remove, is serialised by one {@link ReentrantLock} that guards both queues, the ghost
  * and the weight totals; the map is only changed under that lock, so map and queues agree
- * whenever the lock is free.
+ * whenever the lock is free. The commonest write in a full cache, a newcomer refused by
+ * admission, usually takes no lock either: each write publishes the entry next in line for
+ * eviction, and a newcomer that scores below it is refused on the spot (see
+ * {@code refusedByNextVictim}). Writers that do need the lock spin on it briefly before parking.
  *
  * <p>A node leaves the cache (evicted, removed or replaced by a node of another weight) by having
- * its value swapped for a {@code RETIRED} marker, under the lock, before it leaves the map. So a
+ * its value swapped for a {@code RETIRED} marker, in the locked section that takes it out of the
+ * map. So a
  * lock-free value swap either lands before the retirement (and the value it wrote is the one the
  * remove returns, or the eviction reports, or the replacement supersedes) or fails and falls back
  * to the locked path; a reader that finds a retired node in the map treats it as absent. Benign
