@@ -47,6 +47,45 @@ class TinyUfoCacheTest {
         assertEquals(10, cache.size());
     }
 
+    /**
+     * Builds a full main queue headed by a frequent, unread entry, then reads it once: the read
+     * must give it a second chance, so that a newcomer refused against it a moment ago is now
+     * weighed against the next, colder entry and admitted.
+     */
+    @Test
+    void readOfTheNextVictimGivesItASecondChance() {
+        List<Integer> evicted = new ArrayList<>();
+        TinyUfoCache<Integer, Integer> cache = new TinyUfoCache<>(10, 1024, Weigher.unit(),
+                (key, value, weight) -> evicted.add(key));
+        int hot = 0;
+        int warm = 1;
+        cache.put(hot, hot);
+        for (int read = 0; read < 5; read++) {
+            cache.get(hot);
+        }
+        cache.put(warm, warm);
+        cache.get(warm);
+        for (int filler = 10; filler < 18; filler++) {
+            cache.put(filler, filler);
+        }
+        // promotes hot and warm to main, evicts filler 10 (into the ghost) for newcomer 99
+        assertTrue(cache.put(99, 99));
+        // each filler back from the ghost goes to main and evicts the next one from small,
+        // until small holds only 99: main is then hot, warm, 10..16
+        for (int filler = 10; filler < 17; filler++) {
+            assertTrue(cache.put(filler, filler), "filler " + filler + " back from the ghost");
+        }
+        assertEquals(List.of(10, 11, 12, 13, 14, 15, 16, 17), evicted);
+
+        int newcomer = 100;
+        assertFalse(cache.put(newcomer, newcomer), "refused against hot, first in line");
+        assertFalse(cache.put(newcomer, newcomer), "still refused against hot");
+        cache.get(hot);
+        assertTrue(cache.put(newcomer, newcomer), "hot was read: warm is first in line now");
+        assertEquals(warm, evicted.get(evicted.size() - 1));
+        assertEquals(hot, cache.get(hot));
+    }
+
     @Test
     void newcomerIsAdmittedAgainstEquallyColdVictim() {
         TinyUfoCache<Integer, Integer> cache = new TinyUfoCache<>(10, 10);
