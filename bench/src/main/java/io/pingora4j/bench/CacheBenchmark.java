@@ -39,7 +39,8 @@ import org.openjdk.jmh.infra.ThreadParams;
  * </ul>
  * The trace is 2^20 precomputed canonical {@link Integer}s; each thread starts at its own offset.
  * The loop itself allocates nothing, so {@code -prof gc} shows what the caches allocate
- * (TinyUFO allocates a node per put; see its class comment).
+ * (TinyUFO allocates a node per admitted new key, nothing for a hit, an update of the same
+ * weight or a refusal; see its class comment).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
