@@ -54,7 +54,8 @@ public final class Server implements AutoCloseable {
 
     private Server(EngineOptions options) {
         this.options = options;
-        int n = Math.max(1, Math.min(4, options.threads()));
+        // handshake crypto is the costly part of TLS: give it every core, whatever the number of loops
+        int n = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         AtomicInteger ids = new AtomicInteger();
         this.tlsTasks = new ThreadPoolExecutor(n, n, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "pingora4j-tls-" + ids.incrementAndGet());
