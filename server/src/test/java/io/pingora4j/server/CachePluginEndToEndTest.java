@@ -396,6 +396,21 @@ class CachePluginEndToEndTest {
     }
 
     @Test
+    void aHeadForAStaleEntryGoesUpstreamAndLeavesTheStoredGet() throws IOException {
+        start(r -> Reply.of(200, "kept", "Cache-Control", "max-age=60, stale-if-error=3600", "Age", "100"));
+        get("/hs");
+        try (WireClient c = new WireClient(proxy.port())) {
+            WireClient.Response head = c.send("HEAD /hs HTTP/1.1\r\nHost: cache.test\r\n\r\n")
+                    .read(io.pingora4j.codec.h1.HttpMethod.HEAD);
+            assertEquals("EXPIRED", head.header("X-Cache"));
+        }
+        origin.script(r -> Reply.of(503, "down"));
+        WireClient.Response stale = get("/hs");
+        assertEquals("kept", stale.body(), "the stored GET survived the HEAD");
+        assertEquals("STALE", stale.header("X-Cache"));
+    }
+
+    @Test
     void varyKeepsOneVariantPerRequestValue_section4_1() throws IOException {
         start(r -> Reply.of(200, "lang=" + r.header("Accept-Language"), "Vary", "Accept-Language",
                 "Cache-Control", "max-age=60"));

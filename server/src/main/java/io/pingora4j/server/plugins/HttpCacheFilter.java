@@ -291,8 +291,8 @@ final class HttpCacheFilter implements HttpFilter {
     @Override
     public void upstreamResponseFilter(Session session, ResponseHead h) {
         State st = state(session);
-        if (st == null || st.xCache == null || h.interim()) {
-            return;
+        if (st == null || st.xCache == null || st.head || h.interim()) {
+            return; // a HEAD's answer neither refreshes nor replaces the stored GET
         }
         long now = clock.getAsLong();
         int status = h.status();
@@ -311,7 +311,7 @@ final class HttpCacheFilter implements HttpFilter {
             st.xCache = STALE;
             return;
         }
-        if (!st.head && storable(session, st, h, now)) {
+        if (storable(session, st, h, now)) {
             return;
         }
         if (st.stale != null && status < 500) {
