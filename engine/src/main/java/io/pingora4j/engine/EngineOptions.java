@@ -39,7 +39,7 @@ public record EngineOptions(int threads, int bufferSize, H1Limits limits, Durati
     public static EngineOptions defaults() {
         return new EngineOptions(Runtime.getRuntime().availableProcessors(), 32 * 1024, H1Limits.DEFAULTS,
                 Duration.ofSeconds(60), Duration.ofSeconds(75), Duration.ofSeconds(60), Duration.ofSeconds(30),
-                128, 3, false, false, false, DEFAULT_TLS_HANDSHAKE_TIMEOUT, new JdkClientEngineFactory());
+                128, 3, false, false, false, DEFAULT_TLS_HANDSHAKE_TIMEOUT, new io.pingora4j.tls.ClientTls());
     }
 
     public EngineOptions {

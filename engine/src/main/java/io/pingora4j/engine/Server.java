@@ -330,7 +330,7 @@ public final class Server implements AutoCloseable {
         public EngineOptions options() {
             return new EngineOptions(threads, bufferSize, limits, headerReadTimeout, keepAliveTimeout, writeTimeout,
                     gracePeriod, maxIdlePerPeer, maxAttempts, xff, xfp, xfh, tlsHandshakeTimeout,
-                    clientTls == null ? new JdkClientEngineFactory() : clientTls);
+                    clientTls == null ? new io.pingora4j.tls.ClientTls() : clientTls);
         }
 
         /**
