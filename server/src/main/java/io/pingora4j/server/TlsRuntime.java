@@ -232,9 +232,9 @@ final class TlsRuntime implements AutoCloseable {
             renewer = new AcmeRenewer(managed, new AcmeRenewer.Listener() {
                 @Override
                 public void issued(IssuedCertificate certificate) {
+                    refresh(null); // swapped in first: the log line below means new handshakes get it
                     LOG.info("certificates.{}: issued by ACME for {}, valid until {}; serving it now",
                             certificate.name(), certificate.dnsNames(), certificate.notAfter());
-                    refresh(null);
                 }
 
                 @Override
