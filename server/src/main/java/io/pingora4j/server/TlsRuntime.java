@@ -219,7 +219,7 @@ final class TlsRuntime implements AutoCloseable {
 
     /** Starts the certificate watcher and, with ACME certificates, the renewer. */
     void start() {
-        if (!watched.isEmpty() || configFile != null && !serverTls.isEmpty()) {
+        if (!watched.isEmpty()) {
             watcher = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "pingora4j-certificates");
                 t.setDaemon(true);

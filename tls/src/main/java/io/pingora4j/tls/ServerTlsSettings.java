@@ -229,7 +229,7 @@ public final class ServerTlsSettings {
                 return this;
             }
             if (caBundle == null) {
-                throw new TlsConfigException("client_ca", "client certificates are " + mode
+                throw new TlsConfigException("tls_client_ca", "client certificates are " + mode
                         + " but no CA bundle to verify them is configured");
             }
             this.clientCas = PemReader.readCertificates(caBundle);

@@ -4,7 +4,11 @@ import io.pingora4j.cache.http.Freshness;
 import io.pingora4j.codec.h1.HeaderBlock;
 import io.pingora4j.codec.h1.ResponseHead;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * One stored response of the cache plugin: status, end-to-end header fields, the whole body, and
@@ -37,7 +41,7 @@ final class CachedResponse {
     }
 
     /** The storable fields of {@code h} (minus those listed in {@code private="..."}), as parallel arrays. */
-    static String[][] fields(HeaderBlock h, java.util.Set<String> dropped) {
+    static String[][] fields(HeaderBlock h, Set<String> dropped) {
         int n = 0;
         String[] names = new String[h.size()];
         String[] values = new String[h.size()];
@@ -51,7 +55,7 @@ final class CachedResponse {
             values[n] = h.value(i);
             n++;
         }
-        return new String[][] {java.util.Arrays.copyOf(names, n), java.util.Arrays.copyOf(values, n)};
+        return new String[][] {Arrays.copyOf(names, n), Arrays.copyOf(values, n)};
     }
 
     private static boolean isNotStored(String lower) {
@@ -68,9 +72,9 @@ final class CachedResponse {
      * fields of that name; the others stay. Content-Length and framing fields of the 304 are ignored.
      */
     CachedResponse updatedBy(HeaderBlock notModified, Freshness newFreshness) {
-        String[][] fresh = fields(notModified, java.util.Set.of());
-        java.util.List<String> n = new java.util.ArrayList<>();
-        java.util.List<String> v = new java.util.ArrayList<>();
+        String[][] fresh = fields(notModified, Set.of());
+        List<String> n = new ArrayList<>();
+        List<String> v = new ArrayList<>();
         for (int i = 0; i < names.length; i++) {
             if (!listed(fresh[0], names[i])) {
                 n.add(names[i]);
@@ -95,27 +99,28 @@ final class CachedResponse {
 
     /** The first value of a field, or null. */
     String first(String name) {
+        return firstOf(names, values, name);
+    }
+
+    /** Every value of a field in parallel name/value arrays, in order. */
+    static String[] valuesOf(String[] names, String[] values, String name) {
+        List<String> out = new ArrayList<>(1);
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].equalsIgnoreCase(name)) {
+                out.add(values[i]);
+            }
+        }
+        return out.toArray(new String[0]);
+    }
+
+    /** The first value of a field in parallel name/value arrays, or null. */
+    static String firstOf(String[] names, String[] values, String name) {
         for (int i = 0; i < names.length; i++) {
             if (names[i].equalsIgnoreCase(name)) {
                 return values[i];
             }
         }
         return null;
-    }
-
-    /** All values of a field (several lines joined by ", "), or null. */
-    String joined(String name) {
-        StringBuilder sb = null;
-        for (int i = 0; i < names.length; i++) {
-            if (names[i].equalsIgnoreCase(name)) {
-                if (sb == null) {
-                    sb = new StringBuilder(values[i]);
-                } else {
-                    sb.append(", ").append(values[i]);
-                }
-            }
-        }
-        return sb == null ? null : sb.toString();
     }
 
     /** Writes status and fields into {@code head} (reset first), with {@code Age}. */

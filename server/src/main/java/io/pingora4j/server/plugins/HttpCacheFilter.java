@@ -79,15 +79,9 @@ final class HttpCacheFilter implements HttpFilter {
         final MemoryCache<String, Object> entries;
         final StampedeLock<String> lock = new StampedeLock<>(System::nanoTime, Duration.ofSeconds(60));
         final AtomicLong generations = new AtomicLong();
-        private final long maxSize;
 
         Store(long maxSize) {
-            this.maxSize = maxSize;
             this.entries = new TinyUfoCache<>(maxSize, Math.max(1024, maxSize / 16_384));
-        }
-
-        long maxSize() {
-            return maxSize;
         }
     }
 
@@ -375,15 +369,15 @@ final class HttpCacheFilter implements HttpFilter {
     }
 
     private Freshness freshness(int status, String[] names, String[] vals, String age, long requestTime, long now) {
-        Freshness.Builder b = Freshness.forResponse(status, CacheControl.parse(valuesOf(names, vals, "Cache-Control")))
-                .date(valuesOf(names, vals, "Date"))
-                .expires(valuesOf(names, vals, "Expires"))
+        Freshness.Builder b = Freshness.forResponse(status, CacheControl.parse(CachedResponse.valuesOf(names, vals, "Cache-Control")))
+                .date(CachedResponse.valuesOf(names, vals, "Date"))
+                .expires(CachedResponse.valuesOf(names, vals, "Expires"))
                 .requestTime(Math.min(requestTime, now))
                 .responseTime(now);
         if (age != null) {
             b.age(age);
         }
-        String lm = firstOf(names, vals, "Last-Modified");
+        String lm = CachedResponse.firstOf(names, vals, "Last-Modified");
         if (lm != null) {
             b.lastModified(lm);
         }
@@ -627,24 +621,5 @@ final class HttpCacheFilter implements HttpFilter {
     private static String joined(HeaderBlock h, String name) {
         String[] v = values(h, name);
         return v.length == 0 ? "" : v.length == 1 ? v[0] : String.join(",", v);
-    }
-
-    private static String[] valuesOf(String[] names, String[] vals, String name) {
-        List<String> out = new ArrayList<>(1);
-        for (int i = 0; i < names.length; i++) {
-            if (names[i].equalsIgnoreCase(name)) {
-                out.add(vals[i]);
-            }
-        }
-        return out.toArray(new String[0]);
-    }
-
-    private static String firstOf(String[] names, String[] vals, String name) {
-        for (int i = 0; i < names.length; i++) {
-            if (names[i].equalsIgnoreCase(name)) {
-                return vals[i];
-            }
-        }
-        return null;
     }
 }
