@@ -11,4 +11,6 @@ final class EngineStats {
     long upstreamReused;
     long upstreamConnectFailures;
     long retries;
+    /** Upstream connections dropped instead of used or pooled because they held unread bytes or an EOF. */
+    long upstreamDiscarded;
 }

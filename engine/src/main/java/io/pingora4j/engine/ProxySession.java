@@ -52,6 +52,13 @@ final class ProxySession implements Session {
     /** Most request-body bytes read and dropped to keep a connection after an early answer. */
     private static final long MAX_DRAIN = 64 * 1024;
 
+    /**
+     * Most bytes of a chunked request body buffered for an origin known to speak HTTP/1.0, which
+     * cannot read chunked coding: the body goes with a Content-Length, or the request gets 413
+     * (nginx buffers such bodies too; its client_max_body_size default is the same 1 MiB).
+     */
+    static final int MAX_BUFFERED_REQUEST_BODY = 1 << 20;
+
     private final H1Downstream down;
     private final EventLoop loop;
     private final ProxyHttp<Object> proxy;
@@ -87,6 +94,18 @@ final class ProxySession implements Session {
     private boolean websocket;
     private boolean clientHalfClosed;
     private boolean upstreamHalfClosed;
+    /** The client sent {@code TE: trailers}: response trailers (and the Trailer field) are passed on. */
+    private boolean clientTakesTrailers;
+    /** An interim (1xx) response is being read: its end is not the end of the exchange. */
+    private boolean interimOpen;
+    /** responseFilter is looking at an interim head; {@link #dropInterimResponse} may drop it. */
+    private boolean filteringInterim;
+    private boolean interimDropped;
+    /** What the origin's final head said about the connection, before any edit of ours. */
+    private boolean originKeepAlive;
+    /** The body of a chunked request to an HTTP/1.0 origin, held until it is complete (null: not buffering). */
+    private ByteBuffer bufferedBody;
+    private boolean bufferingBody;
     /** The body bytes sent upstream so far, while they fit in MAX_REPLAY (null: none recorded). */
     private ByteBuffer replay;
     private boolean replayOverflow;
@@ -143,6 +162,13 @@ final class ProxySession implements Session {
         websocket = false;
         clientHalfClosed = false;
         upstreamHalfClosed = false;
+        clientTakesTrailers = false;
+        interimOpen = false;
+        filteringInterim = false;
+        interimDropped = false;
+        originKeepAlive = false;
+        bufferedBody = null;
+        bufferingBody = false;
         replay = null;
         replayOverflow = false;
     }
@@ -287,10 +313,23 @@ final class ProxySession implements Session {
         upstreamChunked = upstreamRequest.framing() == BodyFraming.CHUNKED;
         up.parser.reset();
         up.parser.expectResponseTo(request.method());
-        int len = H1Writer.requestHeadLength(upstreamRequest);
-        ByteBuffer head = up.headBuffer(len);
-        H1Writer.writeRequestHead(upstreamRequest, head);
-        up.out.add(head.flip());
+        bufferingBody = upstreamChunked && loop.upstreams.speaksHttp10(peer);
+        if (bufferingBody) {
+            // an HTTP/1.0 origin cannot read chunked coding: the head goes once the body is whole
+            if (bufferedBody == null && replay != null && replay.position() > 0) {
+                bufferBody(replay.duplicate().flip()); // a retry after a streamed attempt
+            }
+            requestHeadSent = true;
+            sendContinueIfExpected();
+            if (requestComplete) {
+                sendBufferedRequest();
+            }
+            if (flushUpstream()) {
+                down.process();
+            }
+            return;
+        }
+        writeUpstreamHead();
         if (replay != null && replay.position() > 0) {
             // a retry: the body bytes the failed attempt sent go first
             ByteBuffer again = replay.duplicate().flip();
@@ -301,13 +340,7 @@ final class ProxySession implements Session {
             }
         }
         requestHeadSent = true;
-        if (request.expectContinue() && hasRequestBody() && !requestComplete && !sentContinue && !responseStarted) {
-            // nginx's way: answer 100 ourselves and strip Expect upstream, so a body is read only
-            // once the request passed the filters
-            sentContinue = true;
-            down.out.add(continueBuf.rewind());
-            down.flush();
-        }
+        sendContinueIfExpected();
         if (requestComplete) {
             finishUpstreamRequest();
         }
@@ -315,6 +348,52 @@ final class ProxySession implements Session {
             return;
         }
         down.process();
+    }
+
+    private void writeUpstreamHead() {
+        int len = H1Writer.requestHeadLength(upstreamRequest);
+        ByteBuffer head = up.headBuffer(len);
+        H1Writer.writeRequestHead(upstreamRequest, head);
+        up.out.add(head.flip());
+    }
+
+    private void sendContinueIfExpected() {
+        if (request.expectContinue() && hasRequestBody() && !requestComplete && !sentContinue && !responseStarted) {
+            // nginx's way: answer 100 ourselves and strip Expect upstream, so a body is read only
+            // once the request passed the filters
+            sentContinue = true;
+            down.out.add(continueBuf.rewind());
+            down.flush();
+        }
+    }
+
+    /** Holds body bytes for an HTTP/1.0 origin; 413 once they pass {@link #MAX_BUFFERED_REQUEST_BODY}. */
+    private void bufferBody(ByteBuffer chunk) {
+        int have = bufferedBody == null ? 0 : bufferedBody.position();
+        int n = chunk.remaining();
+        if (have + n > MAX_BUFFERED_REQUEST_BODY) {
+            throw ProxyError.status(413, "chunked request body over " + MAX_BUFFERED_REQUEST_BODY
+                    + " bytes for an HTTP/1.0 origin, which needs a Content-Length");
+        }
+        if (bufferedBody == null || bufferedBody.remaining() < n) {
+            ByteBuffer bigger = ByteBuffer.allocate(Math.min(MAX_BUFFERED_REQUEST_BODY, Math.max(16 * 1024, 2 * (have + n))));
+            if (bufferedBody != null) {
+                bigger.put(bufferedBody.flip());
+            }
+            bufferedBody = bigger;
+        }
+        bufferedBody.put(chunk.duplicate());
+    }
+
+    /** The whole buffered body is in: the head goes with its length, then the body, as one request. */
+    private void sendBufferedRequest() {
+        int n = bufferedBody == null ? 0 : bufferedBody.position();
+        upstreamRequest.setContentLength(n);
+        writeUpstreamHead();
+        if (n > 0) {
+            up.out.add(bufferedBody.duplicate().flip());
+        }
+        up.awaitResponse();
     }
 
     private boolean hasRequestBody() {
@@ -328,7 +407,8 @@ final class ProxySession implements Session {
         u.copyFrom(request);
         HeaderBlock h = u.headers();
         websocket = isWebSocketUpgrade(request);
-        stripHopByHop(h, websocket);
+        clientTakesTrailers = takesTrailers(request.headers());
+        stripHopByHop(h, websocket, false);
         for (int i = h.size() - 1; i >= 0; i--) {
             if (h.nameEquals(i, "HTTP2-Settings")) {
                 h.remove(i); // an h2c upgrade is never forwarded (h2c smuggling)
@@ -336,6 +416,9 @@ final class ProxySession implements Session {
         }
         if (websocket) {
             h.add("Connection", "Upgrade");
+        }
+        if (clientTakesTrailers) {
+            h.add("TE", "trailers"); // the origin may send trailers: we pass them on
         }
         u.setVersion(MessageHead.HTTP_1_1);
         if (request.targetForm() == RequestHead.TargetForm.ABSOLUTE) {
@@ -362,6 +445,15 @@ final class ProxySession implements Session {
         if (request.expectContinue()) {
             h.removeKind(KnownHeader.EXPECT); // the proxy answers 100 itself (see onUpstreamReady)
         }
+    }
+
+    private static boolean takesTrailers(HeaderBlock h) {
+        for (int i = h.indexOfKind(KnownHeader.TE); i >= 0; i = h.indexOfKind(KnownHeader.TE, i + 1)) {
+            if (h.hasToken(i, "trailers")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isWebSocketUpgrade(RequestHead r) {
@@ -412,6 +504,10 @@ final class ProxySession implements Session {
             return;
         }
         recordForReplay(chunk);
+        if (bufferingBody) {
+            bufferBody(chunk);
+            return;
+        }
         if (upstreamChunked) {
             addChunk(up.out, up.framing, chunk);
         } else {
@@ -443,6 +539,10 @@ final class ProxySession implements Session {
     }
 
     private void finishUpstreamRequest() {
+        if (bufferingBody && up != null) {
+            sendBufferedRequest();
+            return;
+        }
         if (upstreamChunked && up != null) {
             up.out.add(up.framing.lastChunk());
         }
@@ -524,6 +624,10 @@ final class ProxySession implements Session {
                         onResponseTrailers(c);
                         break;
                     case END:
+                        if (interimOpen) {
+                            interimOpen = false; // the end of a 1xx: the final response follows
+                            break;
+                        }
                         onResponseEnd(c, false);
                         break;
                     default:
@@ -539,13 +643,15 @@ final class ProxySession implements Session {
     private void onResponseHead(UpstreamConnection c) {
         ResponseHead h = c.parser.head();
         h.detach();
+        if (h.version() == MessageHead.HTTP_1_0) {
+            loop.upstreams.learnedHttp10(peer);
+        }
         if (h.interim()) {
+            interimOpen = true;
             proxy.upstreamResponseFilter(this, h, ctx);
-            boolean forward = request.version() == MessageHead.HTTP_1_1 && !responseStarted
-                    && !(h.status() == 100 && (sentContinue || !request.expectContinue()));
-            if (forward) {
-                stripHopByHop(h.headers(), false);
-                writeHead(h);
+            // an origin's 100 after the one we sent ourselves would be a duplicate
+            if (request.version() == MessageHead.HTTP_1_1 && !(h.status() == 100 && sentContinue)) {
+                forwardInterim(h);
             }
             return;
         }
@@ -553,12 +659,14 @@ final class ProxySession implements Session {
             throw ProxyError.of(ProxyError.Source.UPSTREAM, ProxyError.Kind.INVALID_HTTP, 502,
                     "101 Switching Protocols to a request that asked for no upgrade");
         }
+        originKeepAlive = h.keepAlive(); // before our edits: it decides whether the connection is pooled
         proxy.upstreamResponseFilter(this, h, ctx);
         response = h;
         responseStarted = true;
         noResponseBody = request.method() == HttpMethod.HEAD || h.status() == 204 || h.status() == 304
                 || h.status() < 200;
-        stripHopByHop(h.headers(), h.status() == 101);
+        h.setVersion(MessageHead.HTTP_1_1); // the proxy speaks its own version (RFC 9110 §2.5)
+        stripHopByHop(h.headers(), h.status() == 101, clientTakesTrailers && h.framing() == BodyFraming.CHUNKED);
         if (h.status() == 101) {
             h.headers().add("Connection", "Upgrade");
         } else if (!noResponseBody && h.framing() != BodyFraming.CONTENT_LENGTH) {
@@ -572,8 +680,42 @@ final class ProxySession implements Session {
         }
     }
 
-    /** Removes hop-by-hop fields (and those Connection names) from a response head. */
-    private static void stripHopByHop(HeaderBlock h, boolean keepUpgrade) {
+    /**
+     * An interim head goes to the client through responseFilter (which may drop it), in its own
+     * buffer: the final head that follows must not overwrite it while it is still queued.
+     */
+    private void forwardInterim(ResponseHead h) {
+        stripHopByHop(h.headers(), false, false);
+        h.setVersion(MessageHead.HTTP_1_1);
+        interimDropped = false;
+        filteringInterim = true;
+        try {
+            proxy.responseFilter(this, h, ctx);
+        } finally {
+            filteringInterim = false;
+        }
+        if (interimDropped) {
+            return;
+        }
+        ByteBuffer b = ByteBuffer.allocate(H1Writer.responseHeadLength(h)); // interim heads are rare
+        H1Writer.writeResponseHead(h, b);
+        down.out.add(b.flip());
+        down.flush();
+    }
+
+    @Override
+    public void dropInterimResponse() {
+        if (!filteringInterim) {
+            throw new IllegalStateException("dropInterimResponse() is for an interim head in responseFilter");
+        }
+        interimDropped = true;
+    }
+
+    /**
+     * Removes hop-by-hop fields (and those Connection names) from a head; Upgrade stays for a
+     * switch of protocols, Trailer for a client that takes trailers.
+     */
+    private static void stripHopByHop(HeaderBlock h, boolean keepUpgrade, boolean keepTrailer) {
         for (int c = h.indexOfKind(KnownHeader.CONNECTION); c >= 0; c = h.indexOfKind(KnownHeader.CONNECTION, c + 1)) {
             for (int i = h.size() - 1; i >= 0; i--) {
                 int kind = h.kind(i);
@@ -588,7 +730,8 @@ final class ProxySession implements Session {
         }
         for (int i = h.size() - 1; i >= 0; i--) {
             int kind = h.kind(i);
-            if (KnownHeader.isHopByHop(kind) && !(keepUpgrade && kind == KnownHeader.UPGRADE)) {
+            if (KnownHeader.isHopByHop(kind) && !(keepUpgrade && kind == KnownHeader.UPGRADE)
+                    && !(keepTrailer && kind == KnownHeader.TRAILER)) {
                 h.remove(i);
             }
         }
@@ -684,7 +827,7 @@ final class ProxySession implements Session {
         }
         if (downstreamChunked) {
             HeaderBlock trailers = c.parser.trailers();
-            if (!byClose && c.parser.head().framing() == BodyFraming.CHUNKED && trailers.size() > 0) {
+            if (clientTakesTrailers && !byClose && trailers.size() > 0) {
                 trailers.detach();
                 int len = io.pingora4j.codec.h1.ChunkedEncoder.lastChunkLength(trailers);
                 ByteBuffer b = ByteBuffer.allocate(len); // trailers are rare: a small buffer of their own
@@ -702,7 +845,7 @@ final class ProxySession implements Session {
             keepDownstream = false;
             requestComplete = true;
         }
-        if (!byClose && requestFullySent && c.parser.head().keepAlive()) {
+        if (!byClose && requestFullySent && originKeepAlive) {
             loop.upstreams.release(c);
         } else {
             c.close();
@@ -857,7 +1000,7 @@ final class ProxySession implements Session {
                     peer.address() + " closed the connection before the response was complete"));
             return;
         }
-        if (e == H1Event.END) {
+        if (e == H1Event.END && !interimOpen) {
             try {
                 onResponseEnd(c, true);
             } catch (Throwable t) {

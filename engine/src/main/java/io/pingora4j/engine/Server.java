@@ -96,6 +96,7 @@ public final class Server implements AutoCloseable {
         long reused = 0;
         long failures = 0;
         long retries = 0;
+        long discarded = 0;
         long buffers = 0;
         for (EventLoop l : loops) {
             buffers += l.buffers.allocatedCount();
@@ -106,8 +107,9 @@ public final class Server implements AutoCloseable {
             reused += s.upstreamReused;
             failures += s.upstreamConnectFailures;
             retries += s.retries;
+            discarded += s.upstreamDiscarded;
         }
-        return new Stats(accepted, requests, connects, reused, failures, retries, buffers);
+        return new Stats(accepted, requests, connects, reused, failures, retries, discarded, buffers);
     }
 
     /**
@@ -115,10 +117,13 @@ public final class Server implements AutoCloseable {
      *
      * @param upstreamConnects new upstream connections dialled
      * @param upstreamReused   requests that took a pooled upstream connection
+     * @param upstreamDiscarded upstream connections closed rather than pooled or reused because they
+     *                         were readable (unread bytes, or the origin's EOF): see {@code UpstreamPool}
      * @param buffersAllocated pooled read buffers ever allocated: bounded by concurrency, not by bytes moved
      */
     public record Stats(long connectionsAccepted, long requests, long upstreamConnects, long upstreamReused,
-                        long upstreamConnectFailures, long retries, long buffersAllocated) {
+                        long upstreamConnectFailures, long retries, long upstreamDiscarded,
+                        long buffersAllocated) {
         /** Share of upstream connection uses that came from the pool. */
         public double reuseRatio() {
             long uses = upstreamConnects + upstreamReused;

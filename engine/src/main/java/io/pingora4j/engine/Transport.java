@@ -44,9 +44,10 @@ interface Transport {
     void readResumed();
 
     /**
-     * An idle pooled connection became readable. Returns true when it must be dropped (the peer
-     * closed it or sent bytes nobody asked for); false when the transport consumed what came
-     * (a TLS session ticket) and the connection may stay.
+     * Probes an idle pooled connection with a non-blocking read (when the selector reports it
+     * readable, and before it is reused). Returns true when it must be dropped (the peer closed it
+     * or sent bytes nobody asked for); false when nothing came, or the transport consumed what
+     * came (a TLS session ticket), and the connection may stay.
      */
     boolean idleReadable();
 
@@ -56,6 +57,7 @@ interface Transport {
     /** Plain TCP. */
     final class Plain implements Transport {
         private final SocketChannel channel;
+        private ByteBuffer probe;
 
         Plain(SocketChannel channel) {
             this.channel = channel;
@@ -107,7 +109,17 @@ interface Transport {
 
         @Override
         public boolean idleReadable() {
-            return true; // on an idle plain connection, readable means closed or unasked bytes
+            // on an idle plain connection any byte or the end means drop it; a read of nothing
+            // (a probe before reuse, or a spurious wakeup) keeps it
+            if (probe == null) {
+                probe = ByteBuffer.allocate(1);
+            }
+            probe.clear();
+            try {
+                return channel.read(probe) != 0;
+            } catch (IOException e) {
+                return true;
+            }
         }
 
         @Override

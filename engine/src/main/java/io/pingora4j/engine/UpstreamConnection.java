@@ -126,6 +126,7 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner, TlsTranspor
             // an idle pooled connection: the origin closed it or sent something unasked (over
             // TLS it may be a session ticket, which the transport consumes)
             if (transport.idleReadable()) {
+                loop.stats.upstreamDiscarded++;
                 loop.upstreams.discard(this);
             }
             return;
@@ -283,6 +284,11 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner, TlsTranspor
     boolean reusable() {
         return state == State.ACTIVE && !out.pending() && input.empty() && parser.idle()
                 && !transport.hasBufferedInput();
+    }
+
+    /** Bytes were received that no exchange has read: the connection must not be reused. */
+    boolean hasUnreadInput() {
+        return !input.empty() || transport.hasBufferedInput();
     }
 
     /** Gives the buffers back while idle: an idle connection holds none. */

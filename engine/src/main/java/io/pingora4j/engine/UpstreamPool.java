@@ -8,12 +8,23 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A loop's idle upstream connections, by {@link HttpPeer#poolKey()}, most recently used first
  * (warm connections, and the cold ones age out by their idle timeout). Also where new connections
  * are dialled.
+ *
+ * <p><b>The invariant that keeps every client's response its own:</b> a connection enters the pool
+ * only after a complete <em>final</em> response by its framing (an interim 1xx is never the end of
+ * an exchange), with no unread byte in our buffers or the transport's; a connection holding bytes
+ * is closed instead ({@link #release}). Bytes can still arrive while it idles — an origin closing
+ * it, or writing something nobody asked for — so a pooled connection that is readable (bytes or
+ * EOF) is closed, never read as a response: when the selector reports it idle-readable, and again
+ * when it is taken ({@link #acquire} probes it with a non-blocking read). Each such drop counts in
+ * {@code upstreamDiscarded}.
  *
  * <p>Not thread-safe: owned by one event loop.
  */
@@ -23,6 +34,8 @@ final class UpstreamPool {
 
     private final EventLoop loop;
     private final Map<String, ArrayDeque<UpstreamConnection>> idle = new HashMap<>();
+    /** Pool keys of origins that answered with HTTP/1.0: they get no chunked request bodies. */
+    private final Set<String> http10Peers = new HashSet<>();
     private int idleCount;
 
     UpstreamPool(EventLoop loop) {
@@ -39,6 +52,12 @@ final class UpstreamPool {
         while ((c = q.pollFirst()) != null) {
             idleCount--;
             if (c.state == UpstreamConnection.State.IDLE && c.transport.channel().isOpen()) {
+                if (c.transport.idleReadable()) {
+                    // bytes nobody asked for, or the origin closed it: never read them as a response
+                    loop.stats.upstreamDiscarded++;
+                    c.close();
+                    continue;
+                }
                 c.state = UpstreamConnection.State.ACTIVE;
                 c.owner = owner;
                 c.idleDeadline = 0;
@@ -53,6 +72,11 @@ final class UpstreamPool {
 
     /** Takes back a connection whose exchange ended cleanly; closes it if it cannot be reused. */
     void release(UpstreamConnection c) {
+        if (c.hasUnreadInput()) {
+            loop.stats.upstreamDiscarded++; // more than the response came: not ours to hand out
+            c.close();
+            return;
+        }
         if (!c.reusable() || loop.draining() || loop.options.maxIdlePerPeer() == 0) {
             c.close();
             return;
@@ -84,6 +108,15 @@ final class UpstreamPool {
             idleCount--;
         }
         c.close();
+    }
+
+    /** The origin at {@code peer} answered with HTTP/1.0 at least once on this loop. */
+    void learnedHttp10(HttpPeer peer) {
+        http10Peers.add(peer.poolKey());
+    }
+
+    boolean speaksHttp10(HttpPeer peer) {
+        return !http10Peers.isEmpty() && http10Peers.contains(peer.poolKey());
     }
 
     int idleCount() {

@@ -19,8 +19,12 @@ final class Clients {
     private Clients() {
     }
 
-    /** A response as the test sees it. */
-    record Response(int status, String head, String body) {
+    /** A response as the test sees it, with the interim (1xx) heads that came before it, in order. */
+    record Response(int status, String head, String body, List<String> interim) {
+        Response(int status, String head, String body) {
+            this(status, head, body, List.of());
+        }
+
         String header(String name) {
             for (String line : head.split("\r\n")) {
                 int c = line.indexOf(':');
@@ -69,6 +73,7 @@ final class Clients {
             parser.expectResponseTo(method);
             String head = null;
             int status = 0;
+            List<String> interim = new ArrayList<>();
             ByteArrayOutputStream body = new ByteArrayOutputStream();
             while (true) {
                 H1Event e = parser.next(buf);
@@ -76,6 +81,9 @@ final class Clients {
                     case HEAD:
                         status = parser.head().status();
                         head = parser.head().toString();
+                        if (parser.head().interim()) {
+                            interim.add(head);
+                        }
                         if (status == 101) {
                             return new Response(status, head, ""); // what follows is the new protocol
                         }
@@ -87,14 +95,14 @@ final class Clients {
                         break;
                     case END:
                         if (status >= 200 || status == 101) {
-                            return new Response(status, head, body.toString(StandardCharsets.ISO_8859_1));
+                            return new Response(status, head, body.toString(StandardCharsets.ISO_8859_1), interim);
                         }
                         break;
                     case NEED_MORE:
                         if (eof) {
                             H1Event last = parser.inputClosed();
                             if (last == H1Event.END) {
-                                return new Response(status, head, body.toString(StandardCharsets.ISO_8859_1));
+                                return new Response(status, head, body.toString(StandardCharsets.ISO_8859_1), interim);
                             }
                             throw new IOException("connection closed before a response");
                         }

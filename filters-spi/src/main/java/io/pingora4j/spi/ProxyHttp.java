@@ -89,6 +89,11 @@ public interface ProxyHttp<C> {
      * Edits the response head sent to the client. Runs for origin responses and for answers made
      * with {@link Session#respond}. A filter that changes the body's length must fix the framing
      * ({@link ResponseHead#setChunked()}).
+     *
+     * <p>Interim heads (103 Early Hints, 102, 100 from the origin: {@link ResponseHead#interim()})
+     * pass here too, in order and before the final head, when the client speaks HTTP/1.1 (an
+     * HTTP/1.0 client never gets them). A filter may edit one or drop it with
+     * {@link Session#dropInterimResponse()}; {@link Session#response()} stays the final head.
      */
     default void responseFilter(Session session, ResponseHead response, C ctx) {
     }

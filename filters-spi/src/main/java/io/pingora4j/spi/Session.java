@@ -73,6 +73,17 @@ public interface Session {
      */
     Executor executor();
 
+    /**
+     * From {@link ProxyHttp#responseFilter} on an interim head ({@link ResponseHead#interim()}: 1xx
+     * other than 101): that head is not sent to the client. The exchange goes on to the final
+     * response either way.
+     *
+     * @throws IllegalStateException outside a response filter on an interim head
+     */
+    default void dropInterimResponse() {
+        throw new IllegalStateException("dropInterimResponse() is for an interim head in responseFilter");
+    }
+
     /** True once a response head has been sent (or queued) to the client. */
     boolean responseStarted();
 

@@ -387,8 +387,8 @@ final class HttpCacheFilter implements HttpFilter {
     @Override
     public void responseFilter(Session session, ResponseHead response) {
         State st = state(session);
-        if (st == null) {
-            return;
+        if (st == null || response.interim()) {
+            return; // an interim head (103) is neither stored nor a reason to invalidate
         }
         if (st.invalidate != null) {
             int s = response.status();
