@@ -289,7 +289,7 @@ final class EventLoop implements Executor, Runnable {
 
     private void closeAll() {
         for (H1Downstream d : new ArrayList<>(connections)) {
-            d.abort();
+            d.shutdownNow();
         }
         connections.clear();
         upstreams.closeAll();

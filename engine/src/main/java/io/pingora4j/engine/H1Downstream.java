@@ -1,20 +1,32 @@
 package io.pingora4j.engine;
 
+import io.pingora4j.codec.h1.BodyFraming;
+import io.pingora4j.codec.h1.ChunkedEncoder;
 import io.pingora4j.codec.h1.H1Event;
+import io.pingora4j.codec.h1.H1Writer;
+import io.pingora4j.codec.h1.HeaderBlock;
 import io.pingora4j.codec.h1.HttpParseException;
+import io.pingora4j.codec.h1.KnownHeader;
+import io.pingora4j.codec.h1.MessageHead;
+import io.pingora4j.codec.h1.RequestHead;
 import io.pingora4j.codec.h1.RequestParser;
+import io.pingora4j.codec.h1.ResponseHead;
 import io.pingora4j.spi.ProxyError;
 import io.pingora4j.spi.ProxyHttp;
+import io.pingora4j.spi.TlsInfo;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A client connection speaking HTTP/1.1: reads requests, one at a time, and hands each to the
  * connection's {@link ProxySession} (reused from request to request, so a keep-alive request
  * allocates nothing for its session). Pipelined requests wait in the read buffer until the
- * response before them is done.
+ * response before them is done. As the session's {@link Downstream} it frames the response:
+ * chunked coding or not, the Connection field, and whether the connection carries on
+ * (RFC 9112 §6, §9.3).
  *
  * <p>Reading stops (OP_READ cleared) whenever the session cannot take request bytes — upstream
  * not connected yet, upstream not taking bytes, or the request is complete — so a client that
@@ -25,7 +37,11 @@ import java.nio.channels.SelectionKey;
  *
  * <p>Not thread-safe: owned by one event loop.
  */
-final class H1Downstream implements IoHandler, Deadline.Owner, TlsTransport.HandshakeListener {
+final class H1Downstream implements Downstream, IoHandler, Deadline.Owner, TlsTransport.HandshakeListener {
+
+    /** Most request-body bytes read and dropped to keep a connection after an early answer. */
+    private static final long MAX_DRAIN = 64 * 1024;
+    private static final byte[] CONTINUE_100 = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     enum State { IDLE, READING_HEAD, IN_REQUEST, CLOSING, CLOSED }
 
@@ -42,6 +58,12 @@ final class H1Downstream implements IoHandler, Deadline.Owner, TlsTransport.Hand
     State state = State.IDLE;
     final InputBuffer input;
     private BufferPool.Lease headLease;
+    private final ByteBuffer continueBuf = ByteBuffer.allocateDirect(CONTINUE_100.length);
+    /** The response to the current request goes in chunked coding. */
+    private boolean chunked;
+    /** The current response allows the connection to carry on (the session may still say no). */
+    private boolean keepAlive;
+    private boolean tunnel;
     int requests;
     int interest = SelectionKey.OP_READ;
     boolean readEof;
@@ -62,6 +84,7 @@ final class H1Downstream implements IoHandler, Deadline.Owner, TlsTransport.Hand
         this.deadline = new Deadline(loop.timers, this);
         this.input = new InputBuffer(loop.buffers, loop.options.limits().maxHeadBytes());
         this.session = new ProxySession(this, proxy);
+        continueBuf.put(CONTINUE_100).flip();
     }
 
     void start() {
@@ -84,11 +107,57 @@ final class H1Downstream implements IoHandler, Deadline.Owner, TlsTransport.Hand
         close();
     }
 
-    String clientIp() {
+    @Override
+    public String clientIp() {
         if (clientIp == null) {
             clientIp = remote.getAddress().getHostAddress();
         }
         return clientIp;
+    }
+
+    @Override
+    public EventLoop loop() {
+        return loop;
+    }
+
+    @Override
+    public RequestHead requestHead() {
+        return parser.head();
+    }
+
+    @Override
+    public String protocol() {
+        return parser.head().version() == MessageHead.HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1";
+    }
+
+    @Override
+    public int streamId() {
+        return 0;
+    }
+
+    @Override
+    public InetSocketAddress remote() {
+        return remote;
+    }
+
+    @Override
+    public InetSocketAddress local() {
+        return local;
+    }
+
+    @Override
+    public TlsInfo tls() {
+        return transport.tlsInfo();
+    }
+
+    @Override
+    public int requestNumber() {
+        return requests;
+    }
+
+    @Override
+    public boolean draining() {
+        return draining;
     }
 
     // ------------------------------------------------------------------ reading
@@ -125,6 +194,11 @@ final class H1Downstream implements IoHandler, Deadline.Owner, TlsTransport.Hand
 
     private boolean processing;
     private boolean processAgain;
+
+    @Override
+    public void resumeRequest() {
+        process();
+    }
 
     /**
      * Parses and dispatches what is buffered, as far as the session can take it. Re-entrant calls
@@ -185,6 +259,8 @@ final class H1Downstream implements IoHandler, Deadline.Owner, TlsTransport.Hand
                 case HEAD:
                     parser.head().detach();
                     state = State.IN_REQUEST;
+                    chunked = false;
+                    keepAlive = false;
                     requests++;
                     loop.stats.requests++;
                     headDeadline = 0;
@@ -194,7 +270,7 @@ final class H1Downstream implements IoHandler, Deadline.Owner, TlsTransport.Hand
                     session.onRequestHead();
                     break;
                 case BODY:
-                    session.onRequestBody(parser.bodyStart(), parser.bodyLength());
+                    session.onRequestBody(input.slice(parser.bodyStart(), parser.bodyLength()));
                     break;
                 case TRAILERS:
                     break; // request trailers are not forwarded
@@ -208,11 +284,6 @@ final class H1Downstream implements IoHandler, Deadline.Owner, TlsTransport.Hand
         }
     }
 
-    /** A body run of the read buffer, as a view valid until the next read. */
-    ByteBuffer slice(int start, int length) {
-        return input.slice(start, length);
-    }
-
     private void badRequest(HttpParseException ex) {
         ProxyError err = ProxyError.of(ProxyError.Source.DOWNSTREAM, ProxyError.Kind.INVALID_HTTP, ex.status(),
                 ex.error().reason());
@@ -220,9 +291,15 @@ final class H1Downstream implements IoHandler, Deadline.Owner, TlsTransport.Hand
             session.onDownstreamError(err);
         } else {
             // no session yet: answer the codec's status and close (RFC 9112 §11.2)
-            requests++;
-            session.rejectMalformed(err);
+            rejectMalformed(err);
         }
+    }
+
+    private void rejectMalformed(ProxyError err) {
+        requests++;
+        state = State.IN_REQUEST;
+        session.rejectMalformed(err);
+        closeAfterFlush();
     }
 
     private void onEof() {
@@ -237,13 +314,133 @@ final class H1Downstream implements IoHandler, Deadline.Owner, TlsTransport.Hand
         }
         if (state == State.IN_REQUEST) {
             session.onDownstreamEof();
+            if (session.done() && state == State.IN_REQUEST) {
+                close(); // the session gave up on the client
+            }
         }
+    }
+
+    // ------------------------------------------------------------------ the response (Downstream)
+
+    @Override
+    public boolean mayDiscardRestOfBody(long bodyBytesRead) {
+        RequestHead r = parser.head();
+        if (!r.keepAlive() || draining) {
+            return false; // the connection ends with this response anyway
+        }
+        BodyFraming f = r.framing();
+        return f == BodyFraming.NONE || (f == BodyFraming.CONTENT_LENGTH && r.contentLength() - bodyBytesRead <= MAX_DRAIN);
+    }
+
+    @Override
+    public void sendContinue() {
+        out.add(continueBuf.rewind());
+        flush();
+    }
+
+    @Override
+    public void sendInterim(ResponseHead h) {
+        // its own buffer: the final head must not overwrite it while it is still queued
+        ByteBuffer b = ByteBuffer.allocate(H1Writer.responseHeadLength(h)); // interim heads are rare
+        H1Writer.writeResponseHead(h, b);
+        out.add(b.flip());
+        flush();
+    }
+
+    @Override
+    public void sendResponseHead(ResponseHead h, boolean noBody, boolean sessionKeepAlive) {
+        RequestHead r = parser.head();
+        boolean client11 = r.version() == MessageHead.HTTP_1_1;
+        boolean keep = sessionKeepAlive && r.keepAlive() && !draining;
+        chunked = false;
+        if (!noBody && h.framing() == BodyFraming.CHUNKED) {
+            if (client11) {
+                chunked = true;
+            } else {
+                // an HTTP/1.0 client cannot read chunked coding: send until close
+                h.headers().removeKind(KnownHeader.TRANSFER_ENCODING);
+                keep = false;
+            }
+        }
+        if (h.status() != 101) {
+            if (!keep) {
+                h.headers().set("Connection", "close");
+            } else if (!client11) {
+                h.headers().set("Connection", "keep-alive");
+            }
+        } else {
+            keep = false;
+        }
+        keepAlive = keep;
+        // queued: it goes out with the first body run (one gathering write), or at the next flush
+        ByteBuffer b = headBuffer(H1Writer.responseHeadLength(h));
+        H1Writer.writeResponseHead(h, b);
+        out.add(b.flip());
+    }
+
+    @Override
+    public void sendBody(ByteBuffer chunk) {
+        if (chunked && !tunnel) {
+            out.add(framing.chunkHeader(chunk.remaining()));
+            out.add(chunk);
+            out.add(framing.crlf());
+        } else {
+            out.add(chunk);
+        }
+        // every body run is a window on a read buffer and shares the framing buffers: it goes
+        // out now (with the head, when the head is still queued: one gathering write)
+        flush();
+    }
+
+    @Override
+    public void sendEnd(HeaderBlock trailers) {
+        if (chunked) {
+            if (trailers != null && trailers.size() > 0) {
+                ByteBuffer b = ByteBuffer.allocate(ChunkedEncoder.lastChunkLength(trailers)); // trailers are rare
+                ChunkedEncoder.writeLastChunk(trailers, b);
+                out.add(b.flip());
+            } else {
+                out.add(framing.lastChunk());
+            }
+        }
+        flush();
+    }
+
+    @Override
+    public boolean stalled() {
+        return out.stalled();
+    }
+
+    @Override
+    public boolean pending() {
+        return out.pending();
+    }
+
+    @Override
+    public void finished(boolean reusable) {
+        requestFinished(keepAlive && reusable);
+    }
+
+    @Override
+    public void abort() {
+        close();
+    }
+
+    @Override
+    public void startTunnel() {
+        tunnel = true;
+        parser.switchToTunnel();
+    }
+
+    @Override
+    public void endTunnel() {
+        closeAfterFlush();
     }
 
     // ------------------------------------------------------------------ writing
 
     /** A buffer to serialise a response head into ({@code needed} bytes). */
-    ByteBuffer headBuffer(int needed) {
+    private ByteBuffer headBuffer(int needed) {
         if (needed > loop.buffers.bufferSize()) {
             return ByteBuffer.allocate(needed);
         }
@@ -253,8 +450,14 @@ final class H1Downstream implements IoHandler, Deadline.Owner, TlsTransport.Hand
         return headLease.buf.clear();
     }
 
+    /** Writes what is queued; else OP_WRITE is armed. */
+    @Override
+    public void flush() {
+        flushOut();
+    }
+
     /** Writes what is queued; true when all went out, else OP_WRITE is armed. */
-    boolean flush() {
+    private boolean flushOut() {
         try {
             if (out.flush(transport)) {
                 writeDeadline = 0;
@@ -275,7 +478,7 @@ final class H1Downstream implements IoHandler, Deadline.Owner, TlsTransport.Hand
 
     @Override
     public void onWritable() {
-        if (flush() && state != State.CLOSED) {
+        if (flushOut() && state != State.CLOSED) {
             if (state == State.CLOSING) {
                 close();
             } else {
@@ -288,9 +491,8 @@ final class H1Downstream implements IoHandler, Deadline.Owner, TlsTransport.Hand
         if (state == State.IN_REQUEST) {
             session.onDownstreamGone(ProxyError.of(ProxyError.Source.DOWNSTREAM, ProxyError.Kind.CONNECTION_CLOSED,
                     "client connection lost: " + why));
-        } else {
-            close();
         }
+        close();
     }
 
     // ------------------------------------------------------------------ between requests
@@ -308,6 +510,7 @@ final class H1Downstream implements IoHandler, Deadline.Owner, TlsTransport.Hand
             return;
         }
         state = State.IDLE;
+        tunnel = false;
         bodyDeadline = 0;
         idleDeadline = loop.now + loop.options.keepAliveTimeout().toNanos();
         deadline.want(idleDeadline);
@@ -341,7 +544,7 @@ final class H1Downstream implements IoHandler, Deadline.Owner, TlsTransport.Hand
     }
 
     /** Closes at once, dropping whatever is queued (used when the loop shuts down). */
-    void abort() {
+    void shutdownNow() {
         if (state == State.IN_REQUEST) {
             session.onDownstreamGone(ProxyError.of(ProxyError.Source.INTERNAL, ProxyError.Kind.INTERNAL,
                     "server shutting down"));
@@ -418,8 +621,7 @@ final class H1Downstream implements IoHandler, Deadline.Owner, TlsTransport.Hand
                 close();
                 break;
             case READING_HEAD:
-                requests++;
-                session.rejectMalformed(ProxyError.of(ProxyError.Source.DOWNSTREAM, ProxyError.Kind.READ_TIMEOUT, 408,
+                rejectMalformed(ProxyError.of(ProxyError.Source.DOWNSTREAM, ProxyError.Kind.READ_TIMEOUT, 408,
                         "request head not received in time"));
                 break;
             case IN_REQUEST:

@@ -6,7 +6,6 @@ import io.pingora4j.codec.h1.H1Writer;
 import io.pingora4j.codec.h1.HeaderBlock;
 import io.pingora4j.codec.h1.HttpMethod;
 import io.pingora4j.codec.h1.HttpParseException;
-import io.pingora4j.codec.h1.KnownHeader;
 import io.pingora4j.codec.h1.MessageHead;
 import io.pingora4j.codec.h1.RequestHead;
 import io.pingora4j.codec.h1.ResponseHead;
@@ -20,21 +19,26 @@ import io.pingora4j.spi.TlsInfo;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One request's journey through the proxy: runs the {@link ProxyHttp} phases in order, connects
  * upstream (retrying what may be retried), streams the request body up and the response down,
- * and logs exactly once. One instance per client connection, reset for every request.
+ * and logs exactly once. Reused from request to request (HTTP/1.1: one per connection; HTTP/2:
+ * one per stream).
  *
- * <p>The session is driven by events from its two connections ({@link H1Downstream} and an
- * {@link UpstreamConnection}) and never blocks: a deferred phase or an upstream connect parks it,
- * and the loop runs other sessions meanwhile.
+ * <p>The session is protocol-neutral: the client side is a {@link Downstream} (an HTTP/1.1
+ * connection or an HTTP/2 stream) that frames what the session sends; the origin side is an
+ * HTTP/1.1 {@link UpstreamConnection}. It is driven by events from both and never blocks: a
+ * deferred phase or an upstream connect parks it, and the loop runs other sessions meanwhile.
+ *
+ * <p>Where the request is: {@link Phase}; how far its body has been read: {@link RequestBody};
+ * how far the response has gone: {@link Response}.
  *
  * <p>Not thread-safe: owned by one event loop.
  */
@@ -42,36 +46,48 @@ final class ProxySession implements Session {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxySession.class);
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
-    private static final byte[] CONTINUE_100 = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     enum Phase { IDLE, FILTERS, DEFERRED, CONNECTING, PROXYING, LOCAL, TUNNEL, DONE }
 
-    /** Most request-body bytes kept to replay an idempotent request on another connection (as Pingora). */
-    private static final int MAX_REPLAY = 64 * 1024;
+    enum RequestBody {
+        /** Not read yet: no upstream takes it (filters, deferral, connecting). */
+        HELD,
+        /** Streaming to the origin as it arrives. */
+        TO_UPSTREAM,
+        /** Held whole for an HTTP/1.0 origin ({@link BufferedRequestBody}). */
+        BUFFERING,
+        /** Read and dropped: the request was answered early, and the connection stays. */
+        DISCARDING,
+        /** Read to its end, or given up (the connection will not be reused). */
+        COMPLETE
+    }
 
-    /** Most request-body bytes read and dropped to keep a connection after an early answer. */
-    private static final long MAX_DRAIN = 64 * 1024;
+    enum Response {
+        NONE,
+        /** An interim (1xx) response is being read: its end is not the end of the exchange. */
+        INTERIM,
+        /** The final head went to the client. */
+        STARTED,
+        COMPLETE
+    }
 
-    /**
-     * Most bytes of a chunked request body buffered for an origin known to speak HTTP/1.0, which
-     * cannot read chunked coding: the body goes with a Content-Length, or the request gets 413
-     * (nginx buffers such bodies too; its client_max_body_size default is the same 1 MiB).
-     */
-    static final int MAX_BUFFERED_REQUEST_BODY = 1 << 20;
-
-    private final H1Downstream down;
+    private final Downstream down;
     private final EventLoop loop;
     private final ProxyHttp<Object> proxy;
-    private final RequestHead upstreamRequest = new RequestHead();
+    private final UpstreamRequest upstreamRequest = new UpstreamRequest();
+    private final RequestBodyReplay replay = new RequestBodyReplay();
+    private final BufferedRequestBody bufferedBody = new BufferedRequestBody();
     private final ResponseHead localResponse = new ResponseHead();
-    private final ByteBuffer continueBuf = ByteBuffer.allocateDirect(CONTINUE_100.length);
 
     private Phase phase = Phase.IDLE;
+    private RequestBody body = RequestBody.HELD;
+    private Response resp = Response.NONE;
     private int generation;
     private Object ctx;
     private RequestHead request;
     private ResponseHead response;
     private UpstreamConnection up;
+    private Tunnel tunnel;
     private HttpPeer peer;
     private boolean upstreamReused;
     private int attempts;
@@ -81,40 +97,20 @@ final class ProxySession implements Session {
     private long responseBodyBytes;
     private ProxyError error;
 
-    private boolean requestComplete;
-    private boolean requestHeadSent;
-    private boolean upstreamChunked;
-    private boolean responseStarted;
-    private boolean responseComplete;
     private boolean noResponseBody;
-    private boolean downstreamChunked;
-    private boolean keepDownstream;
-    private boolean discardBody;
+    /** The session would keep the client connection (the downstream decides with its own rules too). */
+    private boolean reuseDownstream;
     private boolean sentContinue;
-    private boolean websocket;
-    private boolean clientHalfClosed;
-    private boolean upstreamHalfClosed;
-    /** The client sent {@code TE: trailers}: response trailers (and the Trailer field) are passed on. */
-    private boolean clientTakesTrailers;
-    /** An interim (1xx) response is being read: its end is not the end of the exchange. */
-    private boolean interimOpen;
     /** responseFilter is looking at an interim head; {@link #dropInterimResponse} may drop it. */
     private boolean filteringInterim;
     private boolean interimDropped;
     /** What the origin's final head said about the connection, before any edit of ours. */
     private boolean originKeepAlive;
-    /** The body of a chunked request to an HTTP/1.0 origin, held until it is complete (null: not buffering). */
-    private ByteBuffer bufferedBody;
-    private boolean bufferingBody;
-    /** The body bytes sent upstream so far, while they fit in MAX_REPLAY (null: none recorded). */
-    private ByteBuffer replay;
-    private boolean replayOverflow;
 
-    ProxySession(H1Downstream down, ProxyHttp<Object> proxy) {
+    ProxySession(Downstream down, ProxyHttp<Object> proxy) {
         this.down = down;
-        this.loop = down.loop;
+        this.loop = down.loop();
         this.proxy = proxy;
-        continueBuf.put(CONTINUE_100).flip();
     }
 
     int generation() {
@@ -125,7 +121,7 @@ final class ProxySession implements Session {
 
     void onRequestHead() {
         begin();
-        request = down.parser.head();
+        request = down.requestHead();
         try {
             ctx = proxy.newCtx();
             proxy.earlyRequestFilter(this, ctx);
@@ -138,10 +134,13 @@ final class ProxySession implements Session {
     private void begin() {
         generation++;
         phase = Phase.FILTERS;
+        body = RequestBody.HELD;
+        resp = Response.NONE;
         startNanos = loop.now;
         ctx = null;
         response = null;
         up = null;
+        tunnel = null;
         peer = null;
         upstreamReused = false;
         attempts = 0;
@@ -149,28 +148,14 @@ final class ProxySession implements Session {
         requestBodyBytes = 0;
         responseBodyBytes = 0;
         error = null;
-        requestComplete = false;
-        requestHeadSent = false;
-        upstreamChunked = false;
-        responseStarted = false;
-        responseComplete = false;
         noResponseBody = false;
-        downstreamChunked = false;
-        keepDownstream = false;
-        discardBody = false;
+        reuseDownstream = true;
         sentContinue = false;
-        websocket = false;
-        clientHalfClosed = false;
-        upstreamHalfClosed = false;
-        clientTakesTrailers = false;
-        interimOpen = false;
         filteringInterim = false;
         interimDropped = false;
         originKeepAlive = false;
-        bufferedBody = null;
-        bufferingBody = false;
-        replay = null;
-        replayOverflow = false;
+        replay.reset();
+        bufferedBody.reset();
     }
 
     private void afterRequestFilter(Action action) {
@@ -181,11 +166,11 @@ final class ProxySession implements Session {
             return;
         }
         if (action == Action.RESPONDED) {
-            if (!responseStarted) {
+            if (resp == Response.NONE) {
                 throw ProxyError.of(ProxyError.Source.INTERNAL, ProxyError.Kind.INTERNAL,
                         "requestFilter returned RESPONDED without responding");
             }
-            down.process(); // drain a small request body, if any
+            down.resumeRequest(); // drain a small request body, if any
             maybeFinish();
             return;
         }
@@ -205,7 +190,7 @@ final class ProxySession implements Session {
                 throw failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
             }
             afterRequestFilter(result == null ? Action.CONTINUE : result);
-            down.process(); // the request body may be waiting
+            down.resumeRequest(); // the request body may be waiting
         } catch (Throwable t) {
             fail(asProxyError(t));
         }
@@ -258,142 +243,90 @@ final class ProxySession implements Session {
         } catch (Throwable t) {
             decided = asProxyError(t);
         }
-        retryOrFail(decided);
-    }
-
-    private void retryOrFail(ProxyError e) {
-        if (e.retryable() && attempts < loop.options.maxAttempts() && replayable()) {
-            loop.stats.retries++;
-            try {
-                startUpstream();
-            } catch (Throwable t) {
-                fail(asProxyError(t));
-            }
+        if (decided.retryable() && attempts < loop.options.maxAttempts() && replayable()) {
+            retry();
             return;
         }
-        fail(e);
+        fail(decided);
+    }
+
+    private void retry() {
+        loop.stats.retries++;
+        if (body != RequestBody.COMPLETE) {
+            body = RequestBody.HELD; // until the next connection is ready
+        }
+        try {
+            startUpstream();
+        } catch (Throwable t) {
+            fail(asProxyError(t));
+        }
     }
 
     /**
      * The client has seen nothing, and everything taken from it can be sent again: no body yet, or
-     * a body whose bytes were all recorded for replay.
+     * a body whose bytes were all kept for replay.
      */
     private boolean replayable() {
-        return !responseStarted && (requestBodyBytes == 0 || (replay != null && !replayOverflow));
-    }
-
-    /** Keeps a copy of body bytes sent upstream, for an idempotent request, up to MAX_REPLAY. */
-    private void recordForReplay(ByteBuffer chunk) {
-        if (replayOverflow) {
-            return;
-        }
-        int n = chunk.remaining();
-        int have = replay == null ? 0 : replay.position();
-        if (!request.method().idempotent() || have + n > MAX_REPLAY) {
-            replayOverflow = true; // never replayed: a POST, or too big to keep
-            replay = null;
-            return;
-        }
-        if (replay == null || replay.remaining() < n) {
-            ByteBuffer bigger = ByteBuffer.allocate(Math.min(MAX_REPLAY, Math.max(4096, 2 * (have + n))));
-            if (replay != null) {
-                bigger.put(replay.flip());
-            }
-            replay = bigger;
-        }
-        replay.put(replay.position(), chunk, chunk.position(), n);
-        replay.position(replay.position() + n);
+        return resp != Response.STARTED && resp != Response.COMPLETE
+                && (requestBodyBytes == 0 || replay.holdsAll());
     }
 
     private void onUpstreamReady() {
         phase = Phase.PROXYING;
         proxy.connectedToUpstream(this, ctx, peer, upstreamReused);
-        buildUpstreamRequest();
-        proxy.upstreamRequestFilter(this, upstreamRequest, ctx);
-        upstreamChunked = upstreamRequest.framing() == BodyFraming.CHUNKED;
+        upstreamRequest.build(request, loop.options, clientIp(), scheme());
+        proxy.upstreamRequestFilter(this, upstreamRequest.head, ctx);
         up.parser.reset();
         up.parser.expectResponseTo(request.method());
-        bufferingBody = upstreamChunked && loop.upstreams.speaksHttp10(peer);
-        if (bufferingBody) {
+        boolean bodyDone = body == RequestBody.COMPLETE;
+        if (upstreamRequest.chunked() && loop.upstreams.speaksHttp10(peer)) {
             // an HTTP/1.0 origin cannot read chunked coding: the head goes once the body is whole
-            if (bufferedBody == null && replay != null && replay.position() > 0) {
-                bufferBody(replay.duplicate().flip()); // a retry after a streamed attempt
+            if (bufferedBody.length() == 0 && replay.view() != null) {
+                bufferedBody.add(replay.view()); // a retry after an attempt that streamed
             }
-            requestHeadSent = true;
+            if (!bodyDone) {
+                body = RequestBody.BUFFERING;
+            }
             sendContinueIfExpected();
-            if (requestComplete) {
+            if (bodyDone) {
                 sendBufferedRequest();
             }
-            if (flushUpstream()) {
-                down.process();
+        } else {
+            writeUpstreamHead();
+            ByteBuffer again = replay.view();
+            if (again != null) {
+                sendToUpstream(again); // a retry: the body bytes the failed attempt sent go first
             }
-            return;
-        }
-        writeUpstreamHead();
-        if (replay != null && replay.position() > 0) {
-            // a retry: the body bytes the failed attempt sent go first
-            ByteBuffer again = replay.duplicate().flip();
-            if (upstreamChunked) {
-                addChunk(up.out, up.framing, again);
-            } else {
-                up.out.add(again);
+            if (!bodyDone) {
+                body = RequestBody.TO_UPSTREAM;
+            }
+            sendContinueIfExpected();
+            if (bodyDone) {
+                finishUpstreamRequest();
             }
         }
-        requestHeadSent = true;
-        sendContinueIfExpected();
-        if (requestComplete) {
-            finishUpstreamRequest();
+        if (flushUpstream()) {
+            down.resumeRequest();
         }
-        if (!flushUpstream()) {
-            return;
-        }
-        down.process();
     }
 
     private void writeUpstreamHead() {
-        int len = H1Writer.requestHeadLength(upstreamRequest);
-        ByteBuffer head = up.headBuffer(len);
-        H1Writer.writeRequestHead(upstreamRequest, head);
-        up.out.add(head.flip());
+        RequestHead h = upstreamRequest.head;
+        ByteBuffer b = up.headBuffer(H1Writer.requestHeadLength(h));
+        H1Writer.writeRequestHead(h, b);
+        up.out.add(b.flip());
     }
 
+    /**
+     * nginx's way with {@code Expect: 100-continue}: the proxy answers 100 itself (Expect is not
+     * forwarded), so a body is read only once the request passed the filters.
+     */
     private void sendContinueIfExpected() {
-        if (request.expectContinue() && hasRequestBody() && !requestComplete && !sentContinue && !responseStarted) {
-            // nginx's way: answer 100 ourselves and strip Expect upstream, so a body is read only
-            // once the request passed the filters
+        if (request.expectContinue() && hasRequestBody() && body != RequestBody.COMPLETE && !sentContinue
+                && resp == Response.NONE) {
             sentContinue = true;
-            down.out.add(continueBuf.rewind());
-            down.flush();
+            down.sendContinue();
         }
-    }
-
-    /** Holds body bytes for an HTTP/1.0 origin; 413 once they pass {@link #MAX_BUFFERED_REQUEST_BODY}. */
-    private void bufferBody(ByteBuffer chunk) {
-        int have = bufferedBody == null ? 0 : bufferedBody.position();
-        int n = chunk.remaining();
-        if (have + n > MAX_BUFFERED_REQUEST_BODY) {
-            throw ProxyError.status(413, "chunked request body over " + MAX_BUFFERED_REQUEST_BODY
-                    + " bytes for an HTTP/1.0 origin, which needs a Content-Length");
-        }
-        if (bufferedBody == null || bufferedBody.remaining() < n) {
-            ByteBuffer bigger = ByteBuffer.allocate(Math.min(MAX_BUFFERED_REQUEST_BODY, Math.max(16 * 1024, 2 * (have + n))));
-            if (bufferedBody != null) {
-                bigger.put(bufferedBody.flip());
-            }
-            bufferedBody = bigger;
-        }
-        bufferedBody.put(chunk.duplicate());
-    }
-
-    /** The whole buffered body is in: the head goes with its length, then the body, as one request. */
-    private void sendBufferedRequest() {
-        int n = bufferedBody == null ? 0 : bufferedBody.position();
-        upstreamRequest.setContentLength(n);
-        writeUpstreamHead();
-        if (n > 0) {
-            up.out.add(bufferedBody.duplicate().flip());
-        }
-        up.awaitResponse();
     }
 
     private boolean hasRequestBody() {
@@ -401,124 +334,74 @@ final class ProxySession implements Session {
         return f == BodyFraming.CHUNKED || (f == BodyFraming.CONTENT_LENGTH && request.contentLength() > 0);
     }
 
-    /** The client's head, minus hop-by-hop fields, plus what the options add. */
-    private void buildUpstreamRequest() {
-        RequestHead u = upstreamRequest;
-        u.copyFrom(request);
-        HeaderBlock h = u.headers();
-        websocket = isWebSocketUpgrade(request);
-        clientTakesTrailers = takesTrailers(request.headers());
-        stripHopByHop(h, websocket, false);
-        for (int i = h.size() - 1; i >= 0; i--) {
-            if (h.nameEquals(i, "HTTP2-Settings")) {
-                h.remove(i); // an h2c upgrade is never forwarded (h2c smuggling)
-            }
-        }
-        if (websocket) {
-            h.add("Connection", "Upgrade");
-        }
-        if (clientTakesTrailers) {
-            h.add("TE", "trailers"); // the origin may send trailers: we pass them on
-        }
-        u.setVersion(MessageHead.HTTP_1_1);
-        if (request.targetForm() == RequestHead.TargetForm.ABSOLUTE) {
-            u.setTarget(request.pathAndQuery());
-            h.set("Host", request.authority());
-        }
-        EngineOptions o = loop.options;
-        if (o.xForwardedFor()) {
-            int i = h.indexOf("X-Forwarded-For");
-            h.set("X-Forwarded-For", i < 0 ? clientIp() : h.value(i) + ", " + clientIp());
-        }
-        if (o.xForwardedProto()) {
-            h.set("X-Forwarded-Proto", scheme());
-        }
-        if (o.xForwardedHost()) {
-            String host = request.authority();
-            if (host != null) {
-                h.set("X-Forwarded-Host", host);
-            }
-        }
-        if (request.framing() == BodyFraming.CHUNKED) {
-            u.setChunked();
-        }
-        if (request.expectContinue()) {
-            h.removeKind(KnownHeader.EXPECT); // the proxy answers 100 itself (see onUpstreamReady)
-        }
-    }
-
-    private static boolean takesTrailers(HeaderBlock h) {
-        for (int i = h.indexOfKind(KnownHeader.TE); i >= 0; i = h.indexOfKind(KnownHeader.TE, i + 1)) {
-            if (h.hasToken(i, "trailers")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean isWebSocketUpgrade(RequestHead r) {
-        if (!r.upgrade() || !r.connectionUpgrade()) {
-            return false;
-        }
-        HeaderBlock h = r.headers();
-        int i = h.indexOfKind(KnownHeader.UPGRADE);
-        return i >= 0 && h.hasToken(i, "websocket");
-    }
-
     // ================================================================== request body
 
-    /** Whether the downstream may parse on: the session can take request bytes now. */
+    /** Whether the downstream may deliver request bytes now. */
     boolean acceptsRequestBytes() {
         if (phase == Phase.TUNNEL) {
-            return up != null && !up.out.pending() && !clientHalfClosed;
+            return tunnel.acceptsClientBytes();
         }
-        if (requestComplete) {
-            return false;
+        switch (body) {
+            case DISCARDING:
+                return true;
+            case BUFFERING:
+                return phase == Phase.PROXYING && up != null;
+            case TO_UPSTREAM:
+                return phase == Phase.PROXYING && up != null && !up.out.pending();
+            default:
+                return false;
         }
-        if (discardBody) {
-            return true;
-        }
-        return phase == Phase.PROXYING && requestHeadSent && up != null && !up.out.pending();
     }
 
-    void onRequestBody(int start, int length) {
+    /** Request body bytes (or, in a tunnel, any bytes), valid only during the call. */
+    void onRequestBody(ByteBuffer chunk) {
         if (phase == Phase.TUNNEL) {
-            up.out.add(down.slice(start, length));
-            flushUpstream();
+            try {
+                tunnel.fromClient(chunk);
+            } catch (IOException e) {
+                onUpstreamIoError(up, e);
+            }
             return;
         }
-        requestBodyBytes += length;
-        if (discardBody) {
+        requestBodyBytes += chunk.remaining();
+        if (body == RequestBody.DISCARDING) {
             return;
         }
         try {
-            ByteBuffer chunk = proxy.requestBodyFilter(this, down.slice(start, length), false, ctx);
-            sendRequestBody(chunk);
+            sendRequestBody(proxy.requestBodyFilter(this, chunk, false, ctx), body);
         } catch (Throwable t) {
             fail(asProxyError(t));
         }
     }
 
-    private void sendRequestBody(ByteBuffer chunk) {
+    /** Body bytes after the filters: streamed upstream, or held for an HTTP/1.0 origin ({@code mode}). */
+    private void sendRequestBody(ByteBuffer chunk, RequestBody mode) {
         if (chunk == null || !chunk.hasRemaining() || up == null) {
             return;
         }
-        recordForReplay(chunk);
-        if (bufferingBody) {
-            bufferBody(chunk);
+        replay.record(chunk, request.method().idempotent());
+        if (mode == RequestBody.BUFFERING) {
+            bufferedBody.add(chunk);
             return;
         }
-        if (upstreamChunked) {
-            addChunk(up.out, up.framing, chunk);
-        } else {
-            up.out.add(chunk);
-        }
+        sendToUpstream(chunk);
         flushUpstream();
     }
 
+    private void sendToUpstream(ByteBuffer chunk) {
+        if (upstreamRequest.chunked()) {
+            up.out.add(up.framing.chunkHeader(chunk.remaining()));
+            up.out.add(chunk);
+            up.out.add(up.framing.crlf());
+        } else {
+            up.out.add(chunk);
+        }
+    }
+
     void onRequestEnd() {
-        requestComplete = true;
-        if (discardBody) {
+        RequestBody was = body;
+        body = RequestBody.COMPLETE;
+        if (was == RequestBody.DISCARDING) {
             maybeFinish();
             return;
         }
@@ -527,28 +410,43 @@ final class ProxySession implements Session {
         }
         try {
             ByteBuffer last = proxy.requestBodyFilter(this, EMPTY, true, ctx);
-            if (last != null && last != EMPTY) {
-                sendRequestBody(last);
+            if (last != EMPTY) {
+                sendRequestBody(last, was);
+            }
+            if (was == RequestBody.BUFFERING) {
+                sendBufferedRequest();
+            } else {
+                finishUpstreamRequest();
             }
         } catch (Throwable t) {
             fail(asProxyError(t));
             return;
         }
-        finishUpstreamRequest();
         flushUpstream();
     }
 
     private void finishUpstreamRequest() {
-        if (bufferingBody && up != null) {
-            sendBufferedRequest();
+        if (up == null) {
             return;
         }
-        if (upstreamChunked && up != null) {
+        if (upstreamRequest.chunked()) {
             up.out.add(up.framing.lastChunk());
         }
-        if (up != null) {
-            up.awaitResponse();
+        up.awaitResponse();
+    }
+
+    /** The whole body is in: the head goes with its length, then the body, as one request. */
+    private void sendBufferedRequest() {
+        if (up == null) {
+            return;
         }
+        upstreamRequest.head.setContentLength(bufferedBody.length());
+        writeUpstreamHead();
+        ByteBuffer b = bufferedBody.view();
+        if (b != null) {
+            up.out.add(b);
+        }
+        up.awaitResponse();
     }
 
     private boolean flushUpstream() {
@@ -564,10 +462,10 @@ final class ProxySession implements Session {
     }
 
     void onUpstreamDrained() {
-        if (phase == Phase.TUNNEL && clientHalfClosed && !up.out.pending()) {
-            halfCloseUpstream();
+        if (phase == Phase.TUNNEL) {
+            tunnel.upstreamDrained();
         }
-        down.process();
+        down.resumeRequest();
     }
 
     // ================================================================== response
@@ -595,11 +493,10 @@ final class ProxySession implements Session {
     private void processUpstream() {
         UpstreamConnection c = up;
         while (c != null && c == up && c.input.bytes() != null) {
-            if (down.out.stalled()) {
+            if (down.stalled()) {
                 c.pauseRead(); // backpressure: resume when the client drains
                 return;
             }
-
             H1Event e;
             try {
                 e = c.parser.next(c.input.bytes());
@@ -618,14 +515,14 @@ final class ProxySession implements Session {
                         onResponseHead(c);
                         break;
                     case BODY:
-                        onResponseBody(c);
+                        onResponseBody(c.input.slice(c.parser.bodyStart(), c.parser.bodyLength()));
                         break;
                     case TRAILERS:
-                        onResponseTrailers(c);
+                        proxy.responseTrailerFilter(this, c.parser.trailers(), ctx); // sent at END
                         break;
                     case END:
-                        if (interimOpen) {
-                            interimOpen = false; // the end of a 1xx: the final response follows
+                        if (resp == Response.INTERIM) {
+                            resp = Response.NONE; // the end of a 1xx: the final response follows
                             break;
                         }
                         onResponseEnd(c, false);
@@ -647,7 +544,7 @@ final class ProxySession implements Session {
             loop.upstreams.learnedHttp10(peer);
         }
         if (h.interim()) {
-            interimOpen = true;
+            resp = Response.INTERIM;
             proxy.upstreamResponseFilter(this, h, ctx);
             // an origin's 100 after the one we sent ourselves would be a duplicate
             if (request.version() == MessageHead.HTTP_1_1 && !(h.status() == 100 && sentContinue)) {
@@ -655,37 +552,33 @@ final class ProxySession implements Session {
             }
             return;
         }
-        if (h.status() == 101 && !websocket) {
+        boolean upgrade = h.status() == 101;
+        if (upgrade && !upstreamRequest.websocket) {
             throw ProxyError.of(ProxyError.Source.UPSTREAM, ProxyError.Kind.INVALID_HTTP, 502,
                     "101 Switching Protocols to a request that asked for no upgrade");
         }
         originKeepAlive = h.keepAlive(); // before our edits: it decides whether the connection is pooled
         proxy.upstreamResponseFilter(this, h, ctx);
         response = h;
-        responseStarted = true;
-        noResponseBody = request.method() == HttpMethod.HEAD || h.status() == 204 || h.status() == 304
-                || h.status() < 200;
+        resp = Response.STARTED;
+        noResponseBody = upgrade || request.method() == HttpMethod.HEAD || h.status() == 204 || h.status() == 304;
         h.setVersion(MessageHead.HTTP_1_1); // the proxy speaks its own version (RFC 9110 §2.5)
-        stripHopByHop(h.headers(), h.status() == 101, clientTakesTrailers && h.framing() == BodyFraming.CHUNKED);
-        if (h.status() == 101) {
+        HopByHop.strip(h.headers(), upgrade, upstreamRequest.clientTakesTrailers && h.framing() == BodyFraming.CHUNKED);
+        if (upgrade) {
             h.headers().add("Connection", "Upgrade");
         } else if (!noResponseBody && h.framing() != BodyFraming.CONTENT_LENGTH) {
-            h.setChunked(); // chunked or close-delimited from the origin: chunked to the client
+            h.setChunked(); // chunked or close-delimited from the origin: length unknown to the client
         }
         proxy.responseFilter(this, h, ctx);
-        prepareDownstreamFraming(h);
-        writeHead(h);
-        if (h.status() == 101) {
-            startTunnel();
+        down.sendResponseHead(h, noResponseBody, !upgrade);
+        if (upgrade) {
+            startTunnel(c);
         }
     }
 
-    /**
-     * An interim head goes to the client through responseFilter (which may drop it), in its own
-     * buffer: the final head that follows must not overwrite it while it is still queued.
-     */
+    /** An interim head goes to the client through responseFilter, which may drop it. */
     private void forwardInterim(ResponseHead h) {
-        stripHopByHop(h.headers(), false, false);
+        HopByHop.strip(h.headers(), false, false);
         h.setVersion(MessageHead.HTTP_1_1);
         interimDropped = false;
         filteringInterim = true;
@@ -694,13 +587,9 @@ final class ProxySession implements Session {
         } finally {
             filteringInterim = false;
         }
-        if (interimDropped) {
-            return;
+        if (!interimDropped) {
+            down.sendInterim(h);
         }
-        ByteBuffer b = ByteBuffer.allocate(H1Writer.responseHeadLength(h)); // interim heads are rare
-        H1Writer.writeResponseHead(h, b);
-        down.out.add(b.flip());
-        down.flush();
     }
 
     @Override
@@ -711,80 +600,9 @@ final class ProxySession implements Session {
         interimDropped = true;
     }
 
-    /**
-     * Removes hop-by-hop fields (and those Connection names) from a head; Upgrade stays for a
-     * switch of protocols, Trailer for a client that takes trailers.
-     */
-    private static void stripHopByHop(HeaderBlock h, boolean keepUpgrade, boolean keepTrailer) {
-        for (int c = h.indexOfKind(KnownHeader.CONNECTION); c >= 0; c = h.indexOfKind(KnownHeader.CONNECTION, c + 1)) {
-            for (int i = h.size() - 1; i >= 0; i--) {
-                int kind = h.kind(i);
-                if (i != c && kind != KnownHeader.CONNECTION && !(keepUpgrade && kind == KnownHeader.UPGRADE)
-                        && h.valueListsName(c, i)) {
-                    h.remove(i);
-                    if (i < c) {
-                        c--;
-                    }
-                }
-            }
-        }
-        for (int i = h.size() - 1; i >= 0; i--) {
-            int kind = h.kind(i);
-            if (KnownHeader.isHopByHop(kind) && !(keepUpgrade && kind == KnownHeader.UPGRADE)
-                    && !(keepTrailer && kind == KnownHeader.TRAILER)) {
-                h.remove(i);
-            }
-        }
-    }
-
-    /** Decides how the body reaches the client and whether the connection stays open. */
-    private void prepareDownstreamFraming(ResponseHead h) {
-        boolean client11 = request.version() == MessageHead.HTTP_1_1;
-        keepDownstream = request.keepAlive() && !down.draining && !websocket;
-        if (noResponseBody) {
-            downstreamChunked = false;
-        } else if (h.framing() == BodyFraming.CHUNKED) {
-            if (client11) {
-                downstreamChunked = true;
-            } else {
-                // an HTTP/1.0 client cannot read chunked: send until close
-                h.headers().removeKind(KnownHeader.TRANSFER_ENCODING);
-                downstreamChunked = false;
-                keepDownstream = false;
-            }
-        } else {
-            downstreamChunked = false;
-        }
-        if (h.status() == 101) {
-            return;
-        }
-        if (!keepDownstream) {
-            h.headers().set("Connection", "close");
-        } else if (!client11) {
-            h.headers().set("Connection", "keep-alive");
-        }
-    }
-
-    /** Queues one chunk of the chunked coding: size line, the data (written from where it is), CRLF. */
-    private static void addChunk(Outbound out, FramingBuffers framing, ByteBuffer data) {
-        out.add(framing.chunkHeader(data.remaining()));
-        out.add(data);
-        out.add(framing.crlf());
-    }
-
-    /** Queues a head; it goes out with the first body run, or at the end of this read's events. */
-    private void writeHead(ResponseHead h) {
-        int len = H1Writer.responseHeadLength(h);
-        ByteBuffer b = down.headBuffer(len);
-        H1Writer.writeResponseHead(h, b);
-        down.out.add(b.flip());
-    }
-
-    private void onResponseBody(UpstreamConnection c) {
-        ByteBuffer chunk = c.input.slice(c.parser.bodyStart(), c.parser.bodyLength());
+    private void onResponseBody(ByteBuffer chunk) {
         if (phase == Phase.TUNNEL) {
-            down.out.add(chunk);
-            down.flush();
+            tunnel.fromOrigin(chunk);
             return;
         }
         chunk = proxy.upstreamResponseBodyFilter(this, chunk, false, ctx);
@@ -799,19 +617,7 @@ final class ProxySession implements Session {
             return;
         }
         responseBodyBytes += chunk.remaining();
-        if (downstreamChunked) {
-            addChunk(down.out, down.framing, chunk);
-        } else {
-            down.out.add(chunk);
-        }
-        // every body run is a window on the one read buffer and shares the framing buffers: it goes
-        // out now (with the head, when the head is still queued: one gathering write)
-        down.flush();
-    }
-
-    private void onResponseTrailers(UpstreamConnection c) {
-        proxy.responseTrailerFilter(this, c.parser.trailers(), ctx);
-        // trailers are delivered with the last chunk at END
+        down.sendBody(chunk);
     }
 
     private void onResponseEnd(UpstreamConnection c, boolean byClose) {
@@ -825,32 +631,25 @@ final class ProxySession implements Session {
         if (last != null && last != EMPTY) {
             sendResponseBody(last);
         }
-        if (downstreamChunked) {
-            HeaderBlock trailers = c.parser.trailers();
-            if (clientTakesTrailers && !byClose && trailers.size() > 0) {
-                trailers.detach();
-                int len = io.pingora4j.codec.h1.ChunkedEncoder.lastChunkLength(trailers);
-                ByteBuffer b = ByteBuffer.allocate(len); // trailers are rare: a small buffer of their own
-                io.pingora4j.codec.h1.ChunkedEncoder.writeLastChunk(trailers, b);
-                down.out.add(b.flip());
-            } else {
-                down.out.add(down.framing.lastChunk());
-            }
+        HeaderBlock trailers = c.parser.trailers();
+        boolean withTrailers = upstreamRequest.clientTakesTrailers && !byClose && trailers.size() > 0;
+        if (withTrailers) {
+            trailers.detach();
         }
-        responseComplete = true;
+        down.sendEnd(withTrailers ? trailers : null);
+        resp = Response.COMPLETE;
         up = null;
-        boolean requestFullySent = requestComplete;
-        if (!requestComplete) {
+        boolean requestFullySent = body == RequestBody.COMPLETE;
+        if (!requestFullySent) {
             // the origin answered before taking the whole body: neither connection can be reused
-            keepDownstream = false;
-            requestComplete = true;
+            reuseDownstream = false;
+            body = RequestBody.COMPLETE;
         }
         if (!byClose && requestFullySent && originKeepAlive) {
             loop.upstreams.release(c);
         } else {
             c.close();
         }
-        down.flush();
         maybeFinish();
     }
 
@@ -859,109 +658,96 @@ final class ProxySession implements Session {
             processUpstream(); // what was buffered first, then read again
         }
         if (phase == Phase.TUNNEL) {
-            if (upstreamHalfClosed && !down.out.pending()) {
+            if (tunnel.downstreamDrained()) {
                 endTunnel();
             }
             return;
         }
-        down.process();
+        down.resumeRequest();
         maybeFinish();
     }
 
     // ================================================================== tunnel (WebSocket, CONNECT)
 
-    private void startTunnel() {
+    private void startTunnel(UpstreamConnection c) {
         phase = Phase.TUNNEL;
-        down.parser.switchToTunnel();
-        keepDownstream = false;
-        down.process();
+        tunnel = new Tunnel(down, c);
+        reuseDownstream = false;
+        down.startTunnel();
+        down.resumeRequest();
         processUpstream();
     }
 
-    private void halfCloseUpstream() {
-        try {
-            up.transport.shutdownOutput();
-        } catch (IOException ignored) {
-            // the origin is gone too; its EOF ends the tunnel
-        }
-    }
-
     private void endTunnel() {
-        responseComplete = true;
+        resp = Response.COMPLETE;
         if (up != null) {
             up.close();
             up = null;
         }
         finish();
-        down.closeAfterFlush();
+        down.endTunnel();
     }
 
     // ================================================================== local responses
 
     @Override
-    public java.util.concurrent.Executor executor() {
+    public Executor executor() {
         return loop;
     }
 
     @Override
-    public void respond(ResponseHead head, ByteBuffer body) {
+    public void respond(ResponseHead head, ByteBuffer bodyBytes) {
         if (!loop.inLoop()) {
             throw new IllegalStateException("respond() must run on the session's loop: use session.executor()");
         }
         if (phase == Phase.DONE || phase == Phase.IDLE) {
             throw new IllegalStateException("the request already ended");
         }
-        if (responseStarted) {
+        if (resp == Response.STARTED || resp == Response.COMPLETE) {
             throw new IllegalStateException("a response was already started");
         }
-        responseStarted = true;
+        resp = Response.STARTED;
         phase = Phase.LOCAL;
         response = head;
         int status = head.status();
         noResponseBody = request.method() == HttpMethod.HEAD || status == 204 || status == 304 || status < 200;
         if (status != 204 && status != 304 && status >= 200) {
-            head.setContentLength(body == null ? 0 : body.remaining());
+            head.setContentLength(bodyBytes == null ? 0 : bodyBytes.remaining());
         }
         proxy.responseFilter(this, head, ctx);
-        keepDownstream = request.keepAlive() && !down.draining;
-        if (!requestComplete && keepDownstream) {
-            // the body was not read: drain it (bounded) to keep the connection, else close
-            keepDownstream = drainRestOfBody();
-        }
-        downstreamChunked = head.framing() == BodyFraming.CHUNKED && request.version() == MessageHead.HTTP_1_1;
-        if (!keepDownstream) {
-            head.headers().set("Connection", "close");
-        } else if (request.version() == MessageHead.HTTP_1_0) {
-            head.headers().set("Connection", "keep-alive");
-        }
-        writeHead(head);
-        ByteBuffer b = body == null ? EMPTY : body;
-        b = proxy.responseBodyFilter(this, b, true, ctx);
-        if (b != null && b.hasRemaining() && !noResponseBody) {
-            responseBodyBytes += b.remaining();
-            if (downstreamChunked) {
-                addChunk(down.out, down.framing, b);
-            } else {
-                down.out.add(b);
-            }
-        }
-        if (downstreamChunked) {
-            down.out.add(down.framing.lastChunk());
-        }
-        responseComplete = true;
-        down.flush();
+        down.sendResponseHead(head, noResponseBody, keepAfterEarlyAnswer());
+        ByteBuffer b = proxy.responseBodyFilter(this, bodyBytes == null ? EMPTY : bodyBytes, true, ctx);
+        sendResponseBody(b);
+        down.sendEnd(null);
+        resp = Response.COMPLETE;
         // finishing waits for the phase that called respond() to return RESPONDED
     }
 
     @Override
-    public void respond(int status, String contentType, byte[] body) {
+    public void respond(int status, String contentType, byte[] bodyBytes) {
         ResponseHead h = localResponse;
         h.reset();
         h.setStatus(status);
         if (contentType != null) {
             h.headers().add("Content-Type", contentType);
         }
-        respond(h, body == null ? null : ByteBuffer.wrap(body));
+        respond(h, bodyBytes == null ? null : ByteBuffer.wrap(bodyBytes));
+    }
+
+    /**
+     * The request is answered before its body was read: read and drop what is left when the
+     * downstream allows it, so the connection can carry the next request.
+     */
+    private boolean keepAfterEarlyAnswer() {
+        if (!reuseDownstream || body == RequestBody.COMPLETE || body == RequestBody.DISCARDING) {
+            return reuseDownstream;
+        }
+        if (down.mayDiscardRestOfBody(requestBodyBytes)) {
+            body = RequestBody.DISCARDING;
+            return reuseDownstream;
+        }
+        reuseDownstream = false;
+        return false;
     }
 
     // ================================================================== errors
@@ -985,9 +771,8 @@ final class ProxySession implements Session {
 
     private void onUpstreamEof(UpstreamConnection c) {
         if (phase == Phase.TUNNEL) {
-            upstreamHalfClosed = true;
             // what the origin sent last is already queued; end when it has gone out
-            if (!down.out.pending()) {
+            if (tunnel.originEnded()) {
                 endTunnel();
             }
             return;
@@ -1000,7 +785,7 @@ final class ProxySession implements Session {
                     peer.address() + " closed the connection before the response was complete"));
             return;
         }
-        if (e == H1Event.END && !interimOpen) {
+        if (e == H1Event.END && resp != Response.INTERIM) {
             try {
                 onResponseEnd(c, true);
             } catch (Throwable t) {
@@ -1034,13 +819,7 @@ final class ProxySession implements Session {
         // the request reached the origin: replay it only if doing it twice is harmless (RFC 9110 §9.2.2)
         if (decided.retryable() && attempts < loop.options.maxAttempts() && replayable()
                 && request.method().idempotent()) {
-            loop.stats.retries++;
-            requestHeadSent = false;
-            try {
-                startUpstream();
-            } catch (Throwable t) {
-                fail(asProxyError(t));
-            }
+            retry();
             return;
         }
         fail(decided);
@@ -1054,25 +833,21 @@ final class ProxySession implements Session {
     /** The client closed its side. */
     void onDownstreamEof() {
         if (phase == Phase.TUNNEL) {
-            clientHalfClosed = true;
-            if (up != null && !up.out.pending()) {
-                halfCloseUpstream();
-            }
+            tunnel.clientEnded();
             return;
         }
-        if (requestComplete && !down.out.pending()) {
+        if (body == RequestBody.COMPLETE && !down.pending()) {
             // a half-close after a complete request: answer, then close
-            keepDownstream = false;
+            reuseDownstream = false;
             return;
         }
         onDownstreamGone(ProxyError.of(ProxyError.Source.DOWNSTREAM, ProxyError.Kind.CONNECTION_CLOSED,
                 "client closed the connection"));
     }
 
-    /** The client is gone: nothing more can be sent. Close upstream, log, close. */
+    /** The client is gone: nothing more can be sent. Close upstream, log; the downstream closes. */
     void onDownstreamGone(ProxyError e) {
         if (phase == Phase.DONE || phase == Phase.IDLE) {
-            down.close();
             return;
         }
         if (up != null) {
@@ -1083,23 +858,20 @@ final class ProxySession implements Session {
             error = e;
         }
         finish();
-        down.close();
     }
 
     /** A request rejected before it had a session: malformed head or a head timeout. */
     void rejectMalformed(ProxyError e) {
         begin();
-        request = down.parser.head();
+        request = down.requestHead();
         error = e;
-        keepDownstream = false;
+        reuseDownstream = false;
+        body = RequestBody.COMPLETE;
         if (e.status() > 0) {
             sendError(e.status(), false);
         }
-        responseComplete = true;
-        requestComplete = true;
-        down.state = H1Downstream.State.IN_REQUEST;
+        resp = Response.COMPLETE;
         finish(); // no ctx: the proxy's logging phase is not called for a request it never saw
-        down.closeAfterFlush();
     }
 
     /** The request failed for good: decide what the client sees, then log. */
@@ -1116,76 +888,54 @@ final class ProxySession implements Session {
             LOG.warn("internal error in request {} {}", request.methodName(), request.target(), e.getCause());
         }
         FailToProxy f;
-        boolean startedBefore = responseStarted;
+        boolean startedBefore = resp == Response.STARTED || resp == Response.COMPLETE;
         try {
             f = ctx == null && e.source() == ProxyError.Source.DOWNSTREAM
                     ? new FailToProxy(e.status(), false) : proxy.failToProxy(this, e, ctx);
         } catch (Throwable t) {
             f = new FailToProxy(500, false);
         }
-        if (!startedBefore && responseStarted) {
+        boolean startedNow = resp == Response.STARTED || resp == Response.COMPLETE;
+        if (!startedBefore && startedNow) {
             // failToProxy answered with respond() (a stale cached copy, say): a whole response went
             // out, so the request ends as a local answer, keeping the connection as respond() chose
             phase = Phase.LOCAL;
-            down.process();
+            down.resumeRequest();
             maybeFinish();
             return;
         }
-        if (responseStarted) {
+        if (startedNow) {
             // part of a response is out: the client must see a broken message, never a complete one
             finish();
-            down.close();
+            down.abort();
             return;
         }
-        boolean reuse = f.reuseDownstream() && !down.draining && request.keepAlive()
-                && e.source() != ProxyError.Source.DOWNSTREAM;
-        if (reuse && !requestComplete) {
-            reuse = drainRestOfBody();
+        reuseDownstream = f.reuseDownstream() && e.source() != ProxyError.Source.DOWNSTREAM;
+        boolean reuse = keepAfterEarlyAnswer();
+        if (!reuse && body != RequestBody.DISCARDING) {
+            body = RequestBody.COMPLETE; // whatever of the body is left will not be read
         }
         if (f.status() > 0) {
             sendError(f.status(), reuse);
         }
-        responseComplete = true;
-        keepDownstream = reuse;
-        if (!reuse) {
-            requestComplete = true; // whatever of the body is left will not be read
-        }
+        resp = Response.COMPLETE;
         phase = Phase.LOCAL;
-        down.process(); // reads the rest of a small body, or the END of a bodiless request
+        down.resumeRequest(); // reads the rest of a small body, or the END of a bodiless request
         maybeFinish();
-    }
-
-    /**
-     * The request is answered before its body was read: read and drop what is left if it is small,
-     * so the connection can carry the next request. Returns false when it is too big to be worth it.
-     */
-    private boolean drainRestOfBody() {
-        boolean small = !hasRequestBody() || (request.framing() == BodyFraming.CONTENT_LENGTH
-                && request.contentLength() - requestBodyBytes <= MAX_DRAIN);
-        if (small) {
-            discardBody = true;
-        }
-        return small;
     }
 
     private void sendError(int status, boolean keepAlive) {
         ResponseHead h = localResponse;
-        h.reset();
-        h.setStatus(status);
-        byte[] body = (status + " " + ResponseHead.reasonPhrase(status) + "\n").getBytes(StandardCharsets.US_ASCII);
-        h.headers().add("Content-Type", "text/plain; charset=utf-8");
-        h.setContentLength(body.length);
-        if (!keepAlive) {
-            h.headers().add("Connection", "close");
-        }
+        ByteBuffer b = ErrorResponse.fill(h, status);
         response = h;
-        responseStarted = true;
-        writeHead(h);
-        if (request == null || request.method() != HttpMethod.HEAD) {
-            down.out.add(ByteBuffer.wrap(body));
-            responseBodyBytes += body.length;
+        resp = Response.STARTED;
+        boolean noBody = request != null && request.method() == HttpMethod.HEAD;
+        down.sendResponseHead(h, noBody, keepAlive);
+        if (!noBody) {
+            responseBodyBytes += b.remaining();
+            down.sendBody(b);
         }
-        down.flush();
+        down.sendEnd(null);
     }
 
     private ProxyError asProxyError(Throwable t) {
@@ -1200,14 +950,14 @@ final class ProxySession implements Session {
 
     /** Ends the request once the response is out and the request fully read. */
     private void maybeFinish() {
-        if (phase == Phase.DONE || phase == Phase.IDLE || !responseComplete || down.out.pending()) {
+        if (phase == Phase.DONE || phase == Phase.IDLE || resp != Response.COMPLETE || down.pending()) {
             return;
         }
-        if (!requestComplete && keepDownstream) {
+        if (body == RequestBody.DISCARDING) {
             return; // still draining the request body
         }
         finish();
-        down.requestFinished(keepDownstream && requestComplete);
+        down.finished(reuseDownstream && body == RequestBody.COMPLETE);
     }
 
     private void finish() {
@@ -1226,6 +976,10 @@ final class ProxySession implements Session {
         generation++;
     }
 
+    boolean done() {
+        return phase == Phase.DONE || phase == Phase.IDLE;
+    }
+
     // ================================================================== Session
 
     @Override
@@ -1235,7 +989,7 @@ final class ProxySession implements Session {
 
     @Override
     public InetSocketAddress clientAddress() {
-        return down.remote;
+        return down.remote();
     }
 
     @Override
@@ -1245,22 +999,32 @@ final class ProxySession implements Session {
 
     @Override
     public InetSocketAddress serverAddress() {
-        return down.local;
+        return down.local();
     }
 
     @Override
     public String scheme() {
-        return down.transport.tlsInfo() == null ? "http" : "https";
+        return down.tls() == null ? "http" : "https";
     }
 
     @Override
     public TlsInfo tls() {
-        return down.transport.tlsInfo();
+        return down.tls();
+    }
+
+    @Override
+    public String protocol() {
+        return down.protocol();
+    }
+
+    @Override
+    public int streamId() {
+        return down.streamId();
     }
 
     @Override
     public int requestNumber() {
-        return down.requests;
+        return down.requestNumber();
     }
 
     @Override
@@ -1283,7 +1047,7 @@ final class ProxySession implements Session {
 
     @Override
     public boolean responseStarted() {
-        return responseStarted;
+        return resp == Response.STARTED || resp == Response.COMPLETE;
     }
 
     @Override

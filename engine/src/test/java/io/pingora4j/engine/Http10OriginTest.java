@@ -120,7 +120,7 @@ class Http10OriginTest {
             req.write("POST /big HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n".getBytes());
             byte[] chunk = new byte[64 * 1024];
             java.util.Arrays.fill(chunk, (byte) 'x');
-            int chunks = (ProxySession.MAX_BUFFERED_REQUEST_BODY / chunk.length) + 1;
+            int chunks = (BufferedRequestBody.MAX / chunk.length) + 1;
             for (int i = 0; i < chunks; i++) {
                 req.write((Integer.toHexString(chunk.length) + "\r\n").getBytes());
                 req.write(chunk);

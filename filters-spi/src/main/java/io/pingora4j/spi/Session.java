@@ -41,6 +41,19 @@ public interface Session {
         return null;
     }
 
+    /**
+     * What the client speaks: {@code "HTTP/1.1"}, {@code "HTTP/1.0"} or {@code "HTTP/2.0"}. The
+     * phases run the same for every protocol; this is for logs and for filters that care.
+     */
+    default String protocol() {
+        return request().version() == RequestHead.HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1";
+    }
+
+    /** The HTTP/2 stream id of the request, or 0 on HTTP/1.x. */
+    default int streamId() {
+        return 0;
+    }
+
     /** 1 for the first request on a connection, 2 for the next (keep-alive), and so on. */
     int requestNumber();
 
