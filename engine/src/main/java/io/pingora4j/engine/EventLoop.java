@@ -43,7 +43,7 @@ final class EventLoop implements Executor, Runnable {
     private final Selector selector;
     private final Queue<Runnable> tasks = new MpscUnboundedXaddArrayQueue<>(256);
     private final List<Listener> listeners = new ArrayList<>();
-    private final List<H1Downstream> connections = new ArrayList<>();
+    private final List<ClientConnection> connections = new ArrayList<>();
     private final Thread thread;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean wakeupPending;
@@ -240,13 +240,23 @@ final class EventLoop implements Executor, Runnable {
         }
     }
 
-    void connectionClosed(H1Downstream d) {
+    void connectionClosed(ClientConnection d) {
         // connections are few per loop relative to requests; a swap-remove keeps this O(n) rare work cheap
         int i = connections.indexOf(d);
         if (i >= 0) {
             int last = connections.size() - 1;
             connections.set(i, connections.get(last));
             connections.remove(last);
+        }
+    }
+
+    /** A connection changed protocol (HTTP/1.1 to HTTP/2): the new object stands in for the old. */
+    void connectionReplaced(ClientConnection old, ClientConnection now) {
+        int i = connections.indexOf(old);
+        if (i >= 0) {
+            connections.set(i, now);
+        } else {
+            connections.add(now);
         }
     }
 
@@ -266,7 +276,7 @@ final class EventLoop implements Executor, Runnable {
                     // closing a listener: nothing to recover
                 }
             }
-            for (H1Downstream d : new ArrayList<>(connections)) {
+            for (ClientConnection d : new ArrayList<>(connections)) {
                 d.drain();
             }
             checkDrained();
@@ -288,7 +298,7 @@ final class EventLoop implements Executor, Runnable {
     }
 
     private void closeAll() {
-        for (H1Downstream d : new ArrayList<>(connections)) {
+        for (ClientConnection d : new ArrayList<>(connections)) {
             d.shutdownNow();
         }
         connections.clear();

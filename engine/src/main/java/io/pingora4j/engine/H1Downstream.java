@@ -37,7 +37,7 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Not thread-safe: owned by one event loop.
  */
-final class H1Downstream implements Downstream, IoHandler, Deadline.Owner, TlsTransport.HandshakeListener {
+final class H1Downstream implements ClientConnection, Downstream, IoHandler, Deadline.Owner, TlsTransport.HandshakeListener {
 
     /** Most request-body bytes read and dropped to keep a connection after an early answer. */
     private static final long MAX_DRAIN = 64 * 1024;
@@ -536,7 +536,8 @@ final class H1Downstream implements Downstream, IoHandler, Deadline.Owner, TlsTr
     }
 
     /** Graceful shutdown: close now if idle, else after the request in flight. */
-    void drain() {
+    @Override
+    public void drain() {
         draining = true;
         if (state == State.IDLE || (state == State.READING_HEAD && parser.idle())) {
             close();
@@ -544,7 +545,8 @@ final class H1Downstream implements Downstream, IoHandler, Deadline.Owner, TlsTr
     }
 
     /** Closes at once, dropping whatever is queued (used when the loop shuts down). */
-    void shutdownNow() {
+    @Override
+    public void shutdownNow() {
         if (state == State.IN_REQUEST) {
             session.onDownstreamGone(ProxyError.of(ProxyError.Source.INTERNAL, ProxyError.Kind.INTERNAL,
                     "server shutting down"));
