@@ -85,6 +85,27 @@ public final class HeaderBlock {
         return byteAt(valueRef[i], k) & 0xff;
     }
 
+    /** Copies field {@code i}'s name bytes into {@code dst} at {@code at}; returns the name's length. */
+    public int copyName(int i, byte[] dst, int at) {
+        checkIndex(i);
+        return copyBytes(nameRef[i], nameLen[i], dst, at);
+    }
+
+    /** Copies field {@code i}'s value bytes into {@code dst} at {@code at}; returns the value's length. */
+    public int copyValue(int i, byte[] dst, int at) {
+        checkIndex(i);
+        return copyBytes(valueRef[i], valueLen[i], dst, at);
+    }
+
+    private int copyBytes(int ref, int len, byte[] dst, int at) {
+        if (ref >= 0) {
+            src.get(base + ref, dst, at, len);
+        } else {
+            System.arraycopy(scratch, ~ref, dst, at, len);
+        }
+        return len;
+    }
+
     /** Case-insensitive name comparison (field names are case-insensitive, RFC 9110 §5.1). */
     public boolean nameEquals(int i, CharSequence name) {
         checkIndex(i);
@@ -303,7 +324,12 @@ public final class HeaderBlock {
 
     // ------------------------------------------------------------------ package: parser and writer
 
-    void reset() {
+    /**
+     * Removes every field and forgets the storage they used, so a block filled again and again
+     * does not grow. Only for a block on its own (trailers): a head's start line lives in its
+     * header block's storage too.
+     */
+    public void reset() {
         count = 0;
         scratchLength = 0;
         src = null;

@@ -1,0 +1,171 @@
+package io.pingora4j.codec.h2;
+
+/**
+ * The HPACK dynamic table (RFC 7541 §2.3.2, §4): a FIFO of fields, newest first, whose size
+ * (name + value + 32 per entry) stays within a maximum.
+ *
+ * <p>Storage is flat and allocated once for the largest maximum allowed: entry bytes live in one
+ * ring of bytes, entry bounds in int rings. Adding and evicting move no bytes and make no
+ * objects. The ring never overwrites a live entry: live bytes are at most the size, which is at
+ * most the capacity the ring was made with.
+ *
+ * <p>Not thread-safe: one per HPACK context, owned by the connection's loop.
+ */
+final class HpackDynamicTable {
+
+    static final int ENTRY_OVERHEAD = 32;
+
+    private final int capacity;
+    private final byte[] bytes;
+    private final int[] start;
+    private final int[] nameLen;
+    private final int[] valueLen;
+    private final int[] hash;
+    private int writeAt;   // next byte index in the ring
+    private int oldest;    // slot of the oldest entry
+    private int count;
+    private int size;
+    private int maxSize;
+
+    /** @param capacity the largest maximum size this table will ever be given */
+    HpackDynamicTable(int capacity) {
+        this.capacity = capacity;
+        this.bytes = new byte[Math.max(capacity, 1)];
+        int slots = capacity / ENTRY_OVERHEAD + 1;
+        this.start = new int[slots];
+        this.nameLen = new int[slots];
+        this.valueLen = new int[slots];
+        this.hash = new int[slots];
+        this.maxSize = capacity;
+    }
+
+    int length() {
+        return count;
+    }
+
+    int size() {
+        return size;
+    }
+
+    int maxSize() {
+        return maxSize;
+    }
+
+    int capacity() {
+        return capacity;
+    }
+
+    /** Sets the maximum size (a size update), evicting what no longer fits. */
+    void setMaxSize(int max) {
+        if (max > capacity) {
+            throw new IllegalArgumentException("max " + max + " above capacity " + capacity);
+        }
+        maxSize = max;
+        while (size > maxSize) {
+            evict();
+        }
+    }
+
+    /**
+     * Adds a field whose name and value are {@code name[nameAt..]} and {@code value[valueAt..]}
+     * (they may be the same array). A field larger than the maximum empties the table (§4.4).
+     */
+    void add(byte[] name, int nameAt, int nLen, byte[] value, int valueAt, int vLen, int fieldHash) {
+        int entrySize = nLen + vLen + ENTRY_OVERHEAD;
+        if (entrySize > maxSize) {
+            while (count > 0) {
+                evict();
+            }
+            return;
+        }
+        while (size + entrySize > maxSize) {
+            evict();
+        }
+        int slot = (oldest + count) % start.length;
+        start[slot] = writeAt;
+        nameLen[slot] = nLen;
+        valueLen[slot] = vLen;
+        hash[slot] = fieldHash;
+        put(name, nameAt, nLen);
+        put(value, valueAt, vLen);
+        count++;
+        size += entrySize;
+    }
+
+    private void put(byte[] src, int at, int len) {
+        int first = Math.min(len, bytes.length - writeAt);
+        System.arraycopy(src, at, bytes, writeAt, first);
+        if (first < len) {
+            System.arraycopy(src, at + first, bytes, 0, len - first);
+        }
+        writeAt = (writeAt + len) % bytes.length;
+    }
+
+    private void evict() {
+        size -= nameLen[oldest] + valueLen[oldest] + ENTRY_OVERHEAD;
+        oldest = (oldest + 1) % start.length;
+        count--;
+        if (count == 0) {
+            writeAt = 0;
+        }
+    }
+
+    /** Slot of the entry at {@code index}, 0 being the newest. */
+    private int slot(int index) {
+        return (oldest + count - 1 - index) % start.length;
+    }
+
+    int nameLength(int index) {
+        return nameLen[slot(index)];
+    }
+
+    int valueLength(int index) {
+        return valueLen[slot(index)];
+    }
+
+    int hash(int index) {
+        return hash[slot(index)];
+    }
+
+    /** Copies the name of entry {@code index} into {@code dst} at {@code at}. */
+    void copyName(int index, byte[] dst, int at) {
+        int s = slot(index);
+        get(start[s], dst, at, nameLen[s]);
+    }
+
+    /** Copies the value of entry {@code index} into {@code dst} at {@code at}. */
+    void copyValue(int index, byte[] dst, int at) {
+        int s = slot(index);
+        get((start[s] + nameLen[s]) % bytes.length, dst, at, valueLen[s]);
+    }
+
+    private void get(int from, byte[] dst, int at, int len) {
+        int first = Math.min(len, bytes.length - from);
+        System.arraycopy(bytes, from, dst, at, first);
+        if (first < len) {
+            System.arraycopy(bytes, 0, dst, at + first, len - first);
+        }
+    }
+
+    /** True if entry {@code index}'s name equals {@code b[at, at+len)}. */
+    boolean nameEquals(int index, byte[] b, int at, int len) {
+        int s = slot(index);
+        return nameLen[s] == len && regionEquals(start[s], b, at, len);
+    }
+
+    /** True if entry {@code index}'s value equals {@code b[at, at+len)}. */
+    boolean valueEquals(int index, byte[] b, int at, int len) {
+        int s = slot(index);
+        return valueLen[s] == len && regionEquals((start[s] + nameLen[s]) % bytes.length, b, at, len);
+    }
+
+    private boolean regionEquals(int from, byte[] b, int at, int len) {
+        int n = bytes.length;
+        for (int k = 0; k < len; k++) {
+            if (bytes[(from + k) % n] != b[at + k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
