@@ -13,4 +13,9 @@ final class EngineStats {
     long retries;
     /** Upstream connections dropped instead of used or pooled because they held unread bytes or an EOF. */
     long upstreamDiscarded;
+    /** HTTP/2 client connections, the streams they carried, streams refused before a request, GOAWAYs for errors. */
+    long h2Connections;
+    long h2Streams;
+    long h2StreamsRefused;
+    long h2GoAways;
 }

@@ -1,5 +1,6 @@
 package io.pingora4j.engine;
 
+import io.pingora4j.codec.h2.H2Limits;
 import io.pingora4j.spi.ProxyHttp;
 import io.pingora4j.tls.ServerEngineFactory;
 import java.io.IOException;
@@ -53,8 +54,11 @@ final class EventLoop implements Executor, Runnable {
     /** Cached System.nanoTime() for this iteration: timeouts need no finer clock. */
     long now;
 
-    /** A listening socket, the proxy its connections are served by, and their TLS (null: plain). */
-    record Listener(ServerSocketChannel channel, ProxyHttp<Object> proxy, ServerEngineFactory tls) {
+    /**
+     * A listening socket, the proxy its connections are served by, their TLS (null: plain) and
+     * HTTP/2 limits (null: HTTP/1.1 only; else h2c prior knowledge on plain, ALPN "h2" on TLS).
+     */
+    record Listener(ServerSocketChannel channel, ProxyHttp<Object> proxy, ServerEngineFactory tls, H2Limits h2) {
     }
 
     EventLoop(int index, Server server, EngineOptions options) throws IOException {
@@ -218,7 +222,7 @@ final class EventLoop implements Executor, Runnable {
             InetSocketAddress remote = (InetSocketAddress) ch.getRemoteAddress();
             InetSocketAddress local = (InetSocketAddress) ch.getLocalAddress();
             if (l.tls() == null) {
-                H1Downstream d = new H1Downstream(this, new Transport.Plain(ch), remote, local, l.proxy());
+                H1Downstream d = new H1Downstream(this, new Transport.Plain(ch), remote, local, l.proxy(), l.h2());
                 d.key = register(ch, SelectionKey.OP_READ, d);
                 connections.add(d);
                 stats.downstreamAccepted++;
@@ -226,7 +230,7 @@ final class EventLoop implements Executor, Runnable {
                 return;
             }
             TlsTransport t = new TlsTransport(this, ch, l.tls().newServerEngine());
-            H1Downstream d = new H1Downstream(this, t, remote, local, l.proxy());
+            H1Downstream d = new H1Downstream(this, t, remote, local, l.proxy(), l.h2());
             d.key = register(ch, SelectionKey.OP_READ, t);
             connections.add(d);
             stats.downstreamAccepted++;

@@ -11,6 +11,7 @@ import io.pingora4j.codec.h1.MessageHead;
 import io.pingora4j.codec.h1.RequestHead;
 import io.pingora4j.codec.h1.RequestParser;
 import io.pingora4j.codec.h1.ResponseHead;
+import io.pingora4j.codec.h2.H2Limits;
 import io.pingora4j.spi.ProxyError;
 import io.pingora4j.spi.ProxyHttp;
 import io.pingora4j.spi.TlsInfo;
@@ -54,6 +55,9 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
     final FramingBuffers framing = new FramingBuffers();
     final Deadline deadline;
     final ProxySession session;
+    private final ProxyHttp<Object> proxy;
+    /** HTTP/2 limits when the listener speaks HTTP/2 too (h2c preface, ALPN "h2"); null: HTTP/1.1 only. */
+    private final H2Limits h2;
     SelectionKey key;
     State state = State.IDLE;
     final InputBuffer input;
@@ -75,8 +79,10 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
     private String clientIp;
 
     H1Downstream(EventLoop loop, Transport transport, InetSocketAddress remote, InetSocketAddress local,
-                 ProxyHttp<Object> proxy) {
+                 ProxyHttp<Object> proxy, H2Limits h2) {
         this.loop = loop;
+        this.proxy = proxy;
+        this.h2 = h2;
         this.transport = transport;
         this.remote = remote;
         this.local = local;
@@ -95,6 +101,11 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
     @Override
     public void tlsReady() {
         if (state == State.CLOSED) {
+            return;
+        }
+        TlsInfo info = transport.tlsInfo();
+        if (h2 != null && info != null && "h2".equals(info.alpn())) {
+            switchToH2();
             return;
         }
         key.attach(this);
@@ -221,7 +232,46 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
         }
     }
 
+    /** Hands the connection to HTTP/2: ALPN chose "h2", or the h2c preface arrived. */
+    private void switchToH2() {
+        state = State.CLOSED; // the socket, its key and the bytes read so far now belong to the h2 side
+        deadline.cancel();
+        if (headLease != null) {
+            loop.buffers.release(headLease);
+            headLease = null;
+        }
+        H2Downstream d = new H2Downstream(loop, transport, key, remote, local, proxy, h2, input);
+        loop.connectionReplaced(this, d);
+        d.start();
+    }
+
+    /** The HTTP/2 connection preface (RFC 9113 §3.4) a client with prior knowledge starts with. */
+    private static final byte[] H2_PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    /** 1: the h2c preface is here; 0: the bytes so far could be it; -1: not HTTP/2. */
+    private static int matchPreface(ByteBuffer in) {
+        int n = Math.min(in.remaining(), H2_PREFACE.length);
+        for (int i = 0; i < n; i++) {
+            if (in.get(in.position() + i) != H2_PREFACE[i]) {
+                return -1;
+            }
+        }
+        return n == H2_PREFACE.length ? 1 : 0;
+    }
+
     private void processBuffered() {
+        if (h2 != null && requests == 0 && state == State.IDLE && transport.tlsInfo() == null
+                && input.bytes() != null && input.bytes().hasRemaining()) {
+            int m = matchPreface(input.bytes());
+            if (m > 0) {
+                switchToH2();
+                return;
+            }
+            if (m == 0) {
+                setRead(true); // a prefix of the preface: wait for the rest
+                return;
+            }
+        }
         while (state != State.CLOSED && state != State.CLOSING) {
             if (state == State.IN_REQUEST && !session.acceptsRequestBytes()) {
                 // OP_READ stays on: it is cleared only if bytes arrive that cannot be taken yet

@@ -21,9 +21,9 @@ final class H2Output {
     private final BufferPool pool;
     private final int maxBuffers;
     /** Each lease's buf is in write mode (position = end of what was written); its view reads from readPos. */
-    private final BufferPool.Lease[] chain;
-    private final int[] readPos;
-    private final ByteBuffer[] batch;
+    private BufferPool.Lease[] chain;
+    private int[] readPos;
+    private ByteBuffer[] batch;
     private int count;
     private boolean held;
     private long written;
@@ -31,14 +31,15 @@ final class H2Output {
     H2Output(BufferPool pool, int maxBuffers) {
         this.pool = pool;
         this.maxBuffers = maxBuffers;
-        this.chain = new BufferPool.Lease[maxBuffers + 1];
-        this.readPos = new int[maxBuffers + 1];
-        this.batch = new ByteBuffer[maxBuffers + 1];
+        this.chain = new BufferPool.Lease[maxBuffers + 2];
+        this.readPos = new int[maxBuffers + 2];
+        this.batch = new ByteBuffer[maxBuffers + 2];
     }
 
     /**
      * A buffer with at least {@code n} bytes of room at its position, to write frames into (write
-     * mode; advance its position). Null when the chain is full (beyond {@link #overCap()}).
+     * mode; advance its position). Never fails: a chain past {@link #overCap()} grows, and its
+     * owner ends the connection at its next check.
      */
     ByteBuffer room(int n) {
         if (count > 0) {
@@ -48,7 +49,9 @@ final class H2Output {
             }
         }
         if (count == chain.length) {
-            return null;
+            chain = java.util.Arrays.copyOf(chain, count * 2);
+            readPos = java.util.Arrays.copyOf(readPos, count * 2);
+            batch = java.util.Arrays.copyOf(batch, count * 2);
         }
         BufferPool.Lease l = n <= pool.bufferSize() ? pool.acquire()
                 : new BufferPool.Lease(ByteBuffer.allocateDirect(n)); // a head larger than a buffer: rare
@@ -57,6 +60,23 @@ final class H2Output {
         readPos[count] = 0;
         count++;
         return l.buf;
+    }
+
+    /** Appends {@code data[position, limit)} (not consumed), across buffers as needed. */
+    void put(ByteBuffer data) {
+        int p = data.position();
+        int lim = data.limit();
+        try {
+            while (data.hasRemaining()) {
+                ByteBuffer tail = room(1);
+                int n = Math.min(tail.remaining(), data.remaining());
+                data.limit(data.position() + n);
+                tail.put(data);
+                data.limit(lim);
+            }
+        } finally {
+            data.limit(lim).position(p);
+        }
     }
 
     /** Bytes of DATA payload (plus frame headers) that may still be queued before streams must wait. */
@@ -70,7 +90,7 @@ final class H2Output {
 
     /** More is queued than the chain should ever hold: the peer does not read what it asks for. */
     boolean overCap() {
-        return count > maxBuffers;
+        return count > 2 * maxBuffers;
     }
 
     boolean pending() {

@@ -1,6 +1,7 @@
 package io.pingora4j.engine;
 
 import io.pingora4j.codec.h1.H1Limits;
+import io.pingora4j.codec.h2.H2Limits;
 import io.pingora4j.spi.ProxyHttp;
 import io.pingora4j.tls.ClientEngineFactory;
 import io.pingora4j.tls.ServerEngineFactory;
@@ -193,7 +194,7 @@ public final class Server implements AutoCloseable {
                     if (actual == null) {
                         actual = (InetSocketAddress) ssc.getLocalAddress();
                     }
-                    loops.get(i).addListener(new EventLoop.Listener(ssc, b.proxy, b.tls));
+                    loops.get(i).addListener(new EventLoop.Listener(ssc, b.proxy, b.tls, b.h2));
                 }
                 bound.add(actual);
             }
@@ -209,8 +210,8 @@ public final class Server implements AutoCloseable {
         }
     }
 
-    /** A listen address, its proxy, and the TLS it speaks (null: plain HTTP). */
-    private record Binding(InetSocketAddress address, ProxyHttp<Object> proxy, ServerEngineFactory tls) {
+    /** A listen address, its proxy, the TLS it speaks (null: plain) and its HTTP/2 limits (null: no HTTP/2). */
+    private record Binding(InetSocketAddress address, ProxyHttp<Object> proxy, ServerEngineFactory tls, H2Limits h2) {
     }
 
     /** Configures and starts a {@link Server}. */
@@ -245,7 +246,16 @@ public final class Server implements AutoCloseable {
         }
 
         public Builder listen(InetSocketAddress address, ProxyHttp<?> proxy) {
-            return bind(address, proxy, null);
+            return bind(address, proxy, null, null);
+        }
+
+        /**
+         * Listens on "host:port" for HTTP/1.1 and, beside it on the same port, HTTP/2 with prior
+         * knowledge (h2c: a connection that opens with the HTTP/2 preface). {@code Upgrade: h2c}
+         * stays refused. {@code h2} holds the HTTP/2 settings and security limits.
+         */
+        public Builder listen(String hostPort, ProxyHttp<?> proxy, H2Limits h2) {
+            return bind(parseAddress(hostPort), proxy, null, Objects.requireNonNull(h2, "h2"));
         }
 
         /**
@@ -258,13 +268,22 @@ public final class Server implements AutoCloseable {
         }
 
         public Builder listenTls(InetSocketAddress address, ProxyHttp<?> proxy, ServerEngineFactory tls) {
-            return bind(address, proxy, Objects.requireNonNull(tls, "tls"));
+            return bind(address, proxy, Objects.requireNonNull(tls, "tls"), null);
+        }
+
+        /**
+         * Listens on "host:port" over TLS for HTTP/2 and HTTP/1.1, as the client picks by ALPN:
+         * {@code tls} must offer "h2" (and "http/1.1") in its ALPN protocols; a connection that
+         * negotiated "h2" speaks HTTP/2 with {@code h2}'s settings and limits.
+         */
+        public Builder listenTls(String hostPort, ProxyHttp<?> proxy, ServerEngineFactory tls, H2Limits h2) {
+            return bind(parseAddress(hostPort), proxy, Objects.requireNonNull(tls, "tls"), Objects.requireNonNull(h2, "h2"));
         }
 
         @SuppressWarnings("unchecked")
-        private Builder bind(InetSocketAddress address, ProxyHttp<?> proxy, ServerEngineFactory tls) {
+        private Builder bind(InetSocketAddress address, ProxyHttp<?> proxy, ServerEngineFactory tls, H2Limits h2) {
             bindings.add(new Binding(Objects.requireNonNull(address, "address"),
-                    (ProxyHttp<Object>) Objects.requireNonNull(proxy, "proxy"), tls));
+                    (ProxyHttp<Object>) Objects.requireNonNull(proxy, "proxy"), tls, h2));
             return this;
         }
 

@@ -132,7 +132,9 @@ public final class H2FrameReader {
             length = ((in.get(p) & 0xff) << 16) | ((in.get(p + 1) & 0xff) << 8) | (in.get(p + 2) & 0xff);
             type = in.get(p + 3) & 0xff;
             flags = in.get(p + 4) & 0xff;
-            streamId = in.getInt(p + 5) & 0x7fffffff;
+            // byte by byte: network order whatever the buffer's order (engines read into native-order buffers)
+            streamId = ((in.get(p + 5) & 0x7f) << 24) | ((in.get(p + 6) & 0xff) << 16) | ((in.get(p + 7) & 0xff) << 8)
+                    | (in.get(p + 8) & 0xff);
             beginFrame();
             return p + 9;
         }

@@ -14,6 +14,17 @@ public final class H2FrameWriter {
     private H2FrameWriter() {
     }
 
+    /**
+     * Writes {@code v} in network byte order whatever {@code out}'s order is: an engine's pooled
+     * buffers may be in native (little-endian) order for its HTTP/1.1 word scans.
+     */
+    private static void int32(ByteBuffer out, int v) {
+        out.put((byte) (v >>> 24));
+        out.put((byte) (v >>> 16));
+        out.put((byte) (v >>> 8));
+        out.put((byte) v);
+    }
+
     /** 9 bytes. */
     public static void frameHeader(ByteBuffer out, int length, int type, int flags, int streamId) {
         out.put((byte) (length >>> 16));
@@ -21,15 +32,16 @@ public final class H2FrameWriter {
         out.put((byte) length);
         out.put((byte) type);
         out.put((byte) flags);
-        out.putInt(streamId & 0x7fffffff);
+        int32(out, streamId & 0x7fffffff);
     }
 
     /** 9 + 6 per setting; {@code ids} and {@code values} are parallel. */
     public static void settings(ByteBuffer out, int[] ids, long[] values, int count) {
         frameHeader(out, 6 * count, H2Frames.SETTINGS, 0, 0);
         for (int i = 0; i < count; i++) {
-            out.putShort((short) ids[i]);
-            out.putInt((int) values[i]);
+            out.put((byte) (ids[i] >>> 8));
+            out.put((byte) ids[i]);
+            int32(out, (int) values[i]);
         }
     }
 
@@ -41,32 +53,33 @@ public final class H2FrameWriter {
     /** 17 bytes. */
     public static void ping(ByteBuffer out, boolean ack, long data) {
         frameHeader(out, 8, H2Frames.PING, ack ? H2Frames.FLAG_ACK : 0, 0);
-        out.putLong(data);
+        int32(out, (int) (data >>> 32));
+        int32(out, (int) data);
     }
 
     /** 17 bytes. */
     public static void goAway(ByteBuffer out, int lastStreamId, int errorCode) {
         frameHeader(out, 8, H2Frames.GOAWAY, 0, 0);
-        out.putInt(lastStreamId & 0x7fffffff);
-        out.putInt(errorCode);
+        int32(out, lastStreamId & 0x7fffffff);
+        int32(out, errorCode);
     }
 
     /** 13 bytes. */
     public static void rstStream(ByteBuffer out, int streamId, int errorCode) {
         frameHeader(out, 4, H2Frames.RST_STREAM, 0, streamId);
-        out.putInt(errorCode);
+        int32(out, errorCode);
     }
 
     /** 13 bytes. */
     public static void windowUpdate(ByteBuffer out, int streamId, int increment) {
         frameHeader(out, 4, H2Frames.WINDOW_UPDATE, 0, streamId);
-        out.putInt(increment & 0x7fffffff);
+        int32(out, increment & 0x7fffffff);
     }
 
     /** 14 bytes. */
     public static void priority(ByteBuffer out, int streamId, int dependency, boolean exclusive, int weight) {
         frameHeader(out, 5, H2Frames.PRIORITY, 0, streamId);
-        out.putInt(exclusive ? dependency | 0x80000000 : dependency);
+        int32(out, exclusive ? dependency | 0x80000000 : dependency);
         out.put((byte) (weight - 1));
     }
 
