@@ -2,6 +2,7 @@ package io.pingora4j.engine;
 
 import io.pingora4j.codec.h1.BodyFraming;
 import io.pingora4j.codec.h1.ChunkedEncoder;
+import io.pingora4j.codec.h1.H1Error;
 import io.pingora4j.codec.h1.H1Event;
 import io.pingora4j.codec.h1.H1Writer;
 import io.pingora4j.codec.h1.HeaderBlock;
@@ -339,10 +340,20 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
                 ex.error().reason());
         if (state == State.IN_REQUEST) {
             session.onDownstreamError(err);
+        } else if (h2 != null && requests == 0 && transport.tlsInfo() == null && notHttp1(ex.error())) {
+            // an h2c listener: a first line that is not HTTP/1.x at all may be a broken HTTP/2
+            // preface; an HTTP/1.1 answer would be garbage to that client, so just close (as an
+            // HTTP/2-only listener would, RFC 9113 §3.4)
+            close();
         } else {
             // no session yet: answer the codec's status and close (RFC 9112 §11.2)
             rejectMalformed(err);
         }
+    }
+
+    private static boolean notHttp1(H1Error e) {
+        return e == H1Error.INVALID_REQUEST_LINE || e == H1Error.INVALID_VERSION || e == H1Error.UNSUPPORTED_VERSION
+                || e == H1Error.INVALID_METHOD;
     }
 
     private void rejectMalformed(ProxyError err) {

@@ -95,7 +95,8 @@ final class H2Downstream implements ClientConnection, IoHandler, Deadline.Owner,
     /** Takes over the socket: our SETTINGS go out, and whatever was read already is processed. */
     void start() {
         key.attach(this);
-        setInterest(SelectionKey.OP_READ);
+        interest = SelectionKey.OP_READ;
+        key.interestOps(interest); // whatever the TLS handshake left there
         loop.stats.h2Connections++;
         h2.start();
         settingsDeadline = loop.now + h2.limits().settingsTimeoutMillis() * 1_000_000L;

@@ -783,7 +783,8 @@ public final class H2Connection {
                 throw new H2Exception(H2Error.STREAM_ID_NOT_INCREASING, streamId);
             }
             if (f == ClosedStreams.CLOSED) {
-                blockError = H2Error.STREAM_CLOSED;
+                // the peer ended the stream itself (END_STREAM): nothing may follow (RFC 9113 §5.1)
+                throw new H2Exception(H2Error.HEADERS_ON_CLOSED_STREAM, streamId);
             }
             return HeadDowngrade.Kind.DISCARD;
         }

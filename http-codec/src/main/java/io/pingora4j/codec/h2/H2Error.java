@@ -86,6 +86,8 @@ public enum H2Error {
     FRAME_ON_IDLE_STREAM(true, H2ErrorCode.PROTOCOL_ERROR, "frame on an idle stream"),
     /** DATA or HEADERS on a stream the peer already half-closed, or that is closed (§5.1). */
     STREAM_CLOSED(false, H2ErrorCode.STREAM_CLOSED, "frame on a closed stream"),
+    /** §5.1 "closed": frames after the peer's own END_STREAM are a connection error. */
+    HEADERS_ON_CLOSED_STREAM(true, H2ErrorCode.STREAM_CLOSED, "HEADERS on a stream that closed normally"),
     /** More streams than SETTINGS_MAX_CONCURRENT_STREAMS (§5.1.2). */
     TOO_MANY_STREAMS(false, H2ErrorCode.REFUSED_STREAM, "too many concurrent streams"),
     /** A stream that depends on itself (§5.3.1). */
