@@ -1,0 +1,68 @@
+package io.pingora4j.server;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.IntFunction;
+
+/**
+ * The real server for the plugin tests of other packages ({@code io.pingora4j.server.plugins.NAME}):
+ * a configuration in, a listening proxy out, exactly as {@link RunningProxy} builds it; and the
+ * binary's {@code -t} check of a configuration, as {@link Main#run} prints it.
+ */
+public final class PluginServer implements AutoCloseable {
+
+    private final RunningProxy proxy;
+
+    private PluginServer(RunningProxy proxy) {
+        this.proxy = proxy;
+    }
+
+    /** Starts the server from TOML made for a free port (built-in plugins only). */
+    public static PluginServer start(IntFunction<String> tomlForPort) {
+        return new PluginServer(RunningProxy.start(tomlForPort));
+    }
+
+    public int port() {
+        return proxy.port();
+    }
+
+    /** "http://127.0.0.1:PORT". */
+    public String base() {
+        return proxy.base();
+    }
+
+    @Override
+    public void close() {
+        proxy.close();
+    }
+
+    /** What {@code pingora4j -t -c FILE} did: its exit code, what it printed, and the file. */
+    public record Check(int code, String out, String err, Path file) {
+    }
+
+    /** Writes {@code toml} to a file in {@code dir} and checks it as {@code pingora4j -t -c FILE} does. */
+    public static Check check(Path dir, String toml) {
+        try {
+            Path file = Files.createTempFile(dir, "check", ".toml");
+            Files.writeString(file, toml);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code;
+            try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+                    PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+                code = Main.run(new String[] {"-t", "-c", file.toString()}, o, e);
+            }
+            if (code == Main.RUNNING) {
+                throw new AssertionError("-t started a server");
+            }
+            return new Check(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
