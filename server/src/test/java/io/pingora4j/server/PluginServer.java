@@ -27,6 +27,42 @@ public final class PluginServer implements AutoCloseable {
         return new PluginServer(RunningProxy.start(tomlForPort));
     }
 
+    /**
+     * One plugin {@code [plugins.p]} of {@code category} with the TOML lines {@code keys}, on a
+     * location "/" in front of {@code origin} (null: a location without upstream).
+     */
+    public static PluginServer startWith(RecordingOrigin origin, String category, String keys) {
+        return start(port -> onePlugin(origin == null ? null : origin.addr(), port, category, keys));
+    }
+
+    /** {@link #check} of the configuration {@link #startWith} would start. */
+    public static Check checkWith(Path dir, String category, String keys) {
+        return check(dir, onePlugin("127.0.0.1:1", 1, category, keys));
+    }
+
+    /** The TOML of {@link #startWith}. */
+    public static String onePlugin(String originAddr, int port, String category, String keys) {
+        String upstream = originAddr == null ? "" : """
+                [upstreams.app]
+                addrs = ["%s"]
+                """.formatted(originAddr);
+        return upstream + """
+
+                [plugins.p]
+                category = "%s"
+                %s
+
+                [locations.app]
+                path = "/"
+                %s
+                plugins = ["p"]
+
+                [servers.http]
+                addr = "127.0.0.1:%d"
+                locations = ["app"]
+                """.formatted(category, keys, originAddr == null ? "" : "upstream = \"app\"", port);
+    }
+
     public int port() {
         return proxy.port();
     }
