@@ -77,6 +77,22 @@ public final class PluginServer implements AutoCloseable {
         proxy.close();
     }
 
+    /** What an outside program printed (stdout and stderr together) and how it exited. */
+    public record ToolRun(int exit, String output) {
+    }
+
+    /**
+     * Runs an outside program for an interop test: it must be on PATH (or the test fails, naming
+     * the Debian package), and end within {@code timeout}.
+     */
+    public static ToolRun runTool(Path dir, java.time.Duration timeout, String debianPackage, String... command)
+            throws IOException, InterruptedException {
+        String[] cmd = command.clone();
+        cmd[0] = Tools.path(command[0], debianPackage);
+        Tools.Run r = Tools.run(dir, timeout, cmd);
+        return new ToolRun(r.exit(), r.output());
+    }
+
     /** What {@code pingora4j -t -c FILE} did: its exit code, what it printed, and the file. */
     public record Check(int code, String out, String err, Path file) {
     }
