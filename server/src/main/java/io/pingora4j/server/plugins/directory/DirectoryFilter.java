@@ -29,14 +29,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.Executors;
 
 /**
  * The {@code directory} filter. The request path is decoded and checked on the loop (cheap, no
  * I/O); the file system is only touched on the {@code directory-io} threads, and the answer is
  * sent from the session's loop. The SPI's local answer is one buffer, so a file (or a range) is
- * read into memory, up to {@link DirectoryFilterFactory#MAX_BODY}.
+ * read into memory, up to {@link DirectoryFilterFactory#MAX_BODY}. Files up to {@link #CACHE_FILE_MAX}
+ * are kept in memory and answered from the loop itself for {@code cache_valid} after they were
+ * read (then looked at again off the loop), within {@link #CACHE_MAX} per plugin.
  *
  * <p>Immutable; thread-safe.
  */
@@ -59,9 +63,18 @@ final class DirectoryFilter implements HttpFilter {
     private final boolean download;
     private final boolean followSymlinks;
     private final List<HeaderLine> headers;
+    private final long cacheValidNanos;
+    private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+    private final AtomicLong cachedBytes = new AtomicLong();
+
+    /** Files up to this size are held in memory (with {@code cache_valid} above 0). */
+    static final long CACHE_FILE_MAX = 256 * 1024;
+    /** Memory held for files, per plugin. */
+    static final long CACHE_MAX = 64L * 1024 * 1024;
 
     DirectoryFilter(Path root, String index, boolean autoindex, String cacheControl, String charset, boolean download,
-                    boolean followSymlinks, List<HeaderLine> headers) {
+                    boolean followSymlinks, List<HeaderLine> headers, long cacheValidNanos) {
+        this.cacheValidNanos = cacheValidNanos;
         this.root = root;
         this.index = index;
         this.autoindex = autoindex;
@@ -94,6 +107,14 @@ final class DirectoryFilter implements HttpFilter {
         }
         Conditions c = new Conditions(req.headers().get("If-None-Match"), req.headers().get("If-Modified-Since"),
                 req.headers().get("Range"), req.headers().get("If-Range"), m == HttpMethod.HEAD, req.path());
+        Cached hit = cacheValidNanos > 0 ? cache.get(relative) : null;
+        if (hit != null && System.nanoTime() - hit.loadedNanos() < cacheValidNanos) {
+            try {
+                return answer(session, answer(hit.meta(), hit.bytes(), null, c)); // bytes in memory: no I/O here
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e); // not reached: with bytes, answer reads nothing
+            }
+        }
         return Action.defer(CompletableFuture.supplyAsync(() -> lookup(relative, c), IO)
                 .thenApplyAsync(f -> answer(session, f), session.executor()));
     }
@@ -201,7 +222,7 @@ final class DirectoryFilter implements HttpFilter {
             } else if (!attrs.isRegularFile()) {
                 return text(404, "Not Found");
             }
-            return serve(file, attrs, c);
+            return serve(file, attrs, c, relative);
         } catch (NoSuchFileException e) {
             return text(404, "Not Found");
         } catch (IOException | SecurityException e) {
@@ -209,7 +230,40 @@ final class DirectoryFilter implements HttpFilter {
         }
     }
 
-    private StaticFile serve(Path file, BasicFileAttributes attrs, Conditions c) throws IOException {
+    /** A file's fields and validators, computed once per load. Immutable. */
+    private record Meta(List<String[]> fields, String etag, String lastModified, long mtime, long size) {
+    }
+
+    /** A small file held in memory, served from the loop until {@code cache_valid} has passed. */
+    private record Cached(Meta meta, byte[] bytes, long loadedNanos) {
+    }
+
+    private StaticFile serve(Path file, BasicFileAttributes attrs, Conditions c, String key) throws IOException {
+        Meta meta = meta(file, attrs);
+        byte[] whole = null;
+        if (cacheValidNanos > 0 && meta.size() <= CACHE_FILE_MAX && !c.head()) {
+            whole = new byte[(int) meta.size()];
+            ByteBuffer b = ByteBuffer.wrap(whole);
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                while (b.hasRemaining() && ch.read(b, b.position()) >= 0) {
+                    // until full, or the file shrank meanwhile
+                }
+            }
+            if (b.hasRemaining()) {
+                whole = java.util.Arrays.copyOf(whole, b.position());
+            }
+            Cached old = cache.get(key);
+            long grow = whole.length - (old == null ? 0 : old.bytes().length);
+            if (cachedBytes.addAndGet(grow) <= CACHE_MAX) {
+                cache.put(key, new Cached(meta, whole, System.nanoTime()));
+            } else {
+                cachedBytes.addAndGet(-grow); // full: served, not kept
+            }
+        }
+        return answer(meta, whole, file, c);
+    }
+
+    private Meta meta(Path file, BasicFileAttributes attrs) {
         long size = attrs.size();
         long mtime = attrs.lastModifiedTime().toMillis();
         String etag = "W/\"" + Long.toHexString(size) + "-" + Long.toHexString(mtime / 1000) + "\"";
@@ -230,14 +284,24 @@ final class DirectoryFilter implements HttpFilter {
         for (HeaderLine h : headers) {
             fields.add(new String[] {h.name(), h.value()});
         }
-        if (notModified(c, etag, mtime)) {
+        return new Meta(List.copyOf(fields), etag, lastModified, mtime, size);
+    }
+
+    /**
+     * The answer for {@code c} from a file's meta and, when held, its bytes ({@code whole}); without
+     * them the body (or range) is read from {@code file}, so this runs on the loop only with bytes.
+     */
+    private static StaticFile answer(Meta meta, byte[] whole, Path file, Conditions c) throws IOException {
+        List<String[]> fields = new ArrayList<>(meta.fields());
+        long size = meta.size();
+        if (notModified(c, meta.etag(), meta.mtime())) {
             fields.removeIf(f -> f[0].equals("Content-Type") || f[0].equals("Accept-Ranges"));
             return new StaticFile(304, fields, null, -1);
         }
         long start = 0;
         long end = size - 1;
         int status = 200;
-        if (c.range() != null && (c.ifRange() == null || c.ifRange().equals(etag) || c.ifRange().equals(lastModified))) {
+        if (c.range() != null && (c.ifRange() == null || c.ifRange().equals(meta.etag()) || c.ifRange().equals(meta.lastModified()))) {
             long[] r = range(c.range(), size);
             if (r == null) {
                 fields.add(new String[] {"Content-Range", "bytes */" + size});
@@ -253,6 +317,11 @@ final class DirectoryFilter implements HttpFilter {
         long length = end - start + 1;
         if (c.head()) {
             return new StaticFile(status, fields, null, Math.max(0, length));
+        }
+        if (whole != null) {
+            int from = (int) Math.min(start, whole.length);
+            int len = (int) Math.max(0, Math.min(length, whole.length - from));
+            return new StaticFile(status, fields, ByteBuffer.wrap(whole, from, len).slice(), -1);
         }
         if (length > DirectoryFilterFactory.MAX_BODY) {
             return text(500, "File too large to answer in one piece; ask for a range");

@@ -87,7 +87,8 @@ public final class DirectoryFilterFactory implements FilterFactory {
             throw config.invalid("charset", "expected a charset name such as utf-8, got \"" + charset + "\"");
         }
         List<HeaderLine> headers = HeaderLine.parseList(config, "headers");
+        Duration cacheValid = config.duration("cache_valid", Duration.ofSeconds(1));
         return new DirectoryFilter(root, index, config.bool("autoindex", false), cacheControl, charset,
-                config.bool("download", false), config.bool("follow_symlinks", false), headers);
+                config.bool("download", false), config.bool("follow_symlinks", false), headers, cacheValid.toNanos());
     }
 }

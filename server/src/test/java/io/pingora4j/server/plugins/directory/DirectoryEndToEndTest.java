@@ -184,6 +184,31 @@ class DirectoryEndToEndTest {
     }
 
     @Test
+    void withCacheValidZeroAChangedFileIsSeenAtOnce() throws IOException {
+        start("cache_valid = \"0s\"");
+        assertEquals("hello text", RawHttp.get(proxy.port(), "/a.txt").body());
+
+        Files.writeString(www.resolve("a.txt"), "changed");
+
+        assertEquals("changed", RawHttp.get(proxy.port(), "/a.txt").body());
+    }
+
+    @Test
+    void aFileHeldInMemoryIsAnsweredAgainWithRangesAndValidators() throws IOException {
+        start("cache_valid = \"1h\"");
+        RawHttp.Response first = RawHttp.get(proxy.port(), "/blob.bin");
+
+        RawHttp.Response again = RawHttp.get(proxy.port(), "/blob.bin");
+        RawHttp.Response range = RawHttp.get(proxy.port(), "/blob.bin", "Range: bytes=100-199");
+        RawHttp.Response cond = RawHttp.get(proxy.port(), "/blob.bin", "If-None-Match: " + first.header("ETag"));
+
+        assertArrayEquals(blob, again.bodyBytes());
+        assertEquals(first.header("ETag"), again.header("ETag"));
+        assertArrayEquals(Arrays.copyOfRange(blob, 100, 200), range.bodyBytes());
+        assertEquals(304, cond.status());
+    }
+
+    @Test
     void aNonAsciiFileNameIsFoundByItsEncodedPath() throws IOException {
         Files.writeString(www.resolve("café.txt"), "au lait", StandardCharsets.UTF_8);
         start("");
