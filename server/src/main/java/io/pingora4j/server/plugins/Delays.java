@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Thread-safe.
  */
-final class Delays {
+public final class Delays {
 
     private Delays() {
     }
@@ -34,7 +34,7 @@ final class Delays {
     }
 
     /** A stage completed with {@code result} after {@code nanos}, on the timer thread. */
-    static CompletableFuture<Action> after(long nanos, Action result) {
+    public static CompletableFuture<Action> after(long nanos, Action result) {
         CompletableFuture<Action> f = new CompletableFuture<>();
         Holder.TIMER.schedule(() -> f.complete(result), nanos, TimeUnit.NANOSECONDS);
         return f;

@@ -11,13 +11,13 @@ import java.util.List;
  *
  * <p>Immutable.
  */
-record HeaderLine(String name, String value) {
+public record HeaderLine(String name, String value) {
 
     /**
      * Parses every entry of list {@code key}. An entry without ':' or with a name or value HTTP
      * does not allow is refused, naming the entry.
      */
-    static List<HeaderLine> parseList(PluginConfig config, String key) {
+    public static List<HeaderLine> parseList(PluginConfig config, String key) {
         List<String> entries = config.stringList(key);
         List<HeaderLine> out = new ArrayList<>(entries.size());
         for (int i = 0; i < entries.size(); i++) {
@@ -26,7 +26,7 @@ record HeaderLine(String name, String value) {
         return List.copyOf(out);
     }
 
-    static HeaderLine parse(PluginConfig config, String key, String entry) {
+    public static HeaderLine parse(PluginConfig config, String key, String entry) {
         int colon = entry.indexOf(':');
         if (colon <= 0) {
             throw config.invalid(key, "expected \"Name: value\", got \"" + entry + "\"");
@@ -38,7 +38,7 @@ record HeaderLine(String name, String value) {
     }
 
     /** Lets the codec's own rules judge the name and value (token name, no CR/LF/NUL in the value). */
-    static void checkField(PluginConfig config, String key, String name, String value) {
+    public static void checkField(PluginConfig config, String key, String name, String value) {
         try {
             new HeaderBlock().add(name, value);
         } catch (IllegalArgumentException e) {

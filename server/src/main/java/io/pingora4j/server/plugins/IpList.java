@@ -12,7 +12,7 @@ import java.util.List;
  * <p>An IPv4 client seen as an IPv4-mapped IPv6 address ({@code ::ffff:10.1.2.3}) matches IPv4
  * entries. Entries are literals only: a host name is refused, never resolved.
  */
-final class IpList {
+public final class IpList {
 
     private final List<byte[]> networks;
     private final int[] prefixes;
@@ -27,7 +27,7 @@ final class IpList {
      *
      * @throws IllegalArgumentException naming the entry that is not an address or block
      */
-    static IpList parse(List<String> entries) {
+    public static IpList parse(List<String> entries) {
         List<byte[]> nets = new ArrayList<>(entries.size());
         int[] prefixes = new int[entries.size()];
         for (int i = 0; i < entries.size(); i++) {
@@ -52,17 +52,33 @@ final class IpList {
         return new IpList(nets, prefixes);
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return networks.isEmpty();
     }
 
     /** Whether {@code ip} (an address literal, as {@code Session.clientIp()} gives it) is listed. */
-    boolean contains(String ip) {
+    public boolean contains(String ip) {
         byte[] a;
         try {
             a = literal(ip, ip);
         } catch (IllegalArgumentException e) {
             return false;
+        }
+        return contains(a);
+    }
+
+    /**
+     * Whether the address with these bytes (4 for IPv4, 16 for IPv6, as
+     * {@link InetAddress#getAddress()} gives them) is listed. Allocates nothing; an IPv4-mapped
+     * IPv6 address matches IPv4 entries.
+     */
+    public boolean contains(byte[] a) {
+        if (a.length == 16 && isV4Mapped(a)) {
+            for (int i = 0; i < networks.size(); i++) {
+                if (networks.get(i).length == 4 && matchesMapped(networks.get(i), prefixes[i], a)) {
+                    return true;
+                }
+            }
         }
         for (int i = 0; i < networks.size(); i++) {
             if (matches(networks.get(i), prefixes[i], a)) {
@@ -70,6 +86,38 @@ final class IpList {
             }
         }
         return false;
+    }
+
+    /**
+     * The bytes of an IP literal (4 or 16; an IPv4-mapped IPv6 literal gives 4), or null when
+     * {@code text} is not one. Never resolves a name.
+     */
+    public static byte[] address(String text) {
+        try {
+            return literal(text.trim(), text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static boolean isV4Mapped(byte[] a) {
+        for (int k = 0; k < 10; k++) {
+            if (a[k] != 0) {
+                return false;
+            }
+        }
+        return a[10] == (byte) 0xff && a[11] == (byte) 0xff;
+    }
+
+    private static boolean matchesMapped(byte[] net, int prefix, byte[] a) {
+        for (int b = 0; b < 4; b++) {
+            int bits = Math.min(8, Math.max(0, prefix - b * 8));
+            int mask = (0xFF << (8 - bits)) & 0xFF;
+            if ((net[b] & mask) != (a[12 + b] & mask)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean matches(byte[] net, int prefix, byte[] a) {
