@@ -98,6 +98,10 @@ public final class Server implements AutoCloseable {
         long failures = 0;
         long retries = 0;
         long discarded = 0;
+        long h2Connections = 0;
+        long h2Streams = 0;
+        long h2Refused = 0;
+        long h2GoAways = 0;
         long buffers = 0;
         for (EventLoop l : loops) {
             buffers += l.buffers.allocatedCount();
@@ -109,8 +113,13 @@ public final class Server implements AutoCloseable {
             failures += s.upstreamConnectFailures;
             retries += s.retries;
             discarded += s.upstreamDiscarded;
+            h2Connections += s.h2Connections;
+            h2Streams += s.h2Streams;
+            h2Refused += s.h2StreamsRefused;
+            h2GoAways += s.h2GoAways;
         }
-        return new Stats(accepted, requests, connects, reused, failures, retries, discarded, buffers);
+        return new Stats(accepted, requests, connects, reused, failures, retries, discarded, h2Connections, h2Streams,
+                h2Refused, h2GoAways, buffers);
     }
 
     /**
@@ -120,10 +129,15 @@ public final class Server implements AutoCloseable {
      * @param upstreamReused   requests that took a pooled upstream connection
      * @param upstreamDiscarded upstream connections closed rather than pooled or reused because they
      *                         were readable (unread bytes, or the origin's EOF): see {@code UpstreamPool}
+     * @param h2Connections    client connections that spoke HTTP/2
+     * @param h2Streams        HTTP/2 request streams (each also counts in {@code requests})
+     * @param h2StreamsRefused HTTP/2 streams refused before a request (malformed heads, too many streams)
+     * @param h2GoAways        HTTP/2 connections ended by an error (protocol errors, the attack limits)
      * @param buffersAllocated pooled read buffers ever allocated: bounded by concurrency, not by bytes moved
      */
     public record Stats(long connectionsAccepted, long requests, long upstreamConnects, long upstreamReused,
                         long upstreamConnectFailures, long retries, long upstreamDiscarded,
+                        long h2Connections, long h2Streams, long h2StreamsRefused, long h2GoAways,
                         long buffersAllocated) {
         /** Share of upstream connection uses that came from the pool. */
         public double reuseRatio() {
