@@ -81,6 +81,7 @@ final class HeadDowngrade implements HpackDecoder.FieldSink {
     private boolean startWritten;
     private boolean hostSeen;
     private boolean contentLengthSeen;
+    private H2Error startError;
 
     private byte[] text = new byte[1024];
     private ByteBuffer textBuffer = ByteBuffer.wrap(text);
@@ -109,6 +110,7 @@ final class HeadDowngrade implements HpackDecoder.FieldSink {
         startWritten = false;
         hostSeen = false;
         contentLengthSeen = false;
+        startError = null;
         textLength = 0;
         cookieLength = 0;
         cookieCount = 0;
@@ -184,6 +186,12 @@ final class HeadDowngrade implements HpackDecoder.FieldSink {
             return;
         }
         if (!startWritten && !writeStart()) {
+            // a pseudo-header may be missing because it comes late: that is the error to report
+            startError = error;
+            error = null;
+            startWritten = true;
+        }
+        if (startError != null) {
             return;
         }
         if (known == KnownHeader.HOST && kind == Kind.REQUEST) {
@@ -378,6 +386,9 @@ final class HeadDowngrade implements HpackDecoder.FieldSink {
         if (error == null && !startWritten) {
             writeStart();
         }
+        if (error == null) {
+            error = startError;
+        }
         if (error == null && pseudoAt[AUTHORITY] < 0 && !hostSeen) {
             error = H2Error.MISSING_AUTHORITY;
         }
@@ -418,6 +429,9 @@ final class HeadDowngrade implements HpackDecoder.FieldSink {
     ResponseHead finishResponse(int streamId, boolean endStream, HttpMethod requestMethod) {
         if (error == null && !startWritten) {
             writeStart();
+        }
+        if (error == null) {
+            error = startError;
         }
         if (error != null) {
             throw new H2Exception(error, streamId);
