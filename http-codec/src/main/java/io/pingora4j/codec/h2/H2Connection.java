@@ -113,6 +113,10 @@ public final class H2Connection {
     // the DATA frame being read
     private H2Stream dataTarget;
     private boolean dataEndStream;
+    /** The frame's stream closed mid-frame: its remaining pieces go back to the connection window. */
+    private boolean dataOrphaned;
+    /** Data bytes of the accepted frame being read that have not arrived yet (taken from the window already). */
+    private int dataInFlight;
 
     public H2Connection(Role role, H2Limits limits, H2Listener listener, H2FrameSink sink) {
         this.role = role;
@@ -249,6 +253,24 @@ public final class H2Connection {
     /** True if we sent GOAWAY (graceful or not): the engine accepts no new work. */
     public boolean goingAway() {
         return goAwaySent || goAwayReceived || failed;
+    }
+
+    /**
+     * The connection receive window's books (for tests): what the peer may still send, plus what
+     * is owed back in a WINDOW_UPDATE, plus what streams hold unconsumed. Always equals
+     * {@link H2Limits#connectionWindow()} once started.
+     */
+    long connectionWindowAccounted() {
+        long held = 0;
+        if (streams.size() > scratch.length) {
+            scratch = new H2Stream[Math.max(streams.size(), scratch.length * 2)];
+        }
+        int n = streams.snapshot(scratch);
+        for (int i = 0; i < n; i++) {
+            held += scratch[i].unconsumed;
+            scratch[i] = null;
+        }
+        return (long) connRecvWindow + connUnacked + held + dataInFlight;
     }
 
     /** True once the peer's first SETTINGS arrived. */
@@ -522,6 +544,7 @@ public final class H2Connection {
         }
         if (dataTarget == s) {
             dataTarget = null;
+            dataOrphaned = true;
         }
         if (blockTarget == s) {
             blockTarget = null;
@@ -636,6 +659,8 @@ public final class H2Connection {
         @Override
         public void onDataFrame(int streamId, int frameLength, int dataLength, boolean endStream) {
             dataTarget = null;
+            dataOrphaned = false;
+            dataInFlight = 0;
             if (frameLength > connRecvWindow) {
                 throw new H2Exception(H2Error.CONNECTION_WINDOW_EXCEEDED, streamId);
             }
@@ -661,12 +686,24 @@ public final class H2Connection {
                 streamError(streamId, s, new H2Exception(H2Error.STREAM_CLOSED, streamId));
                 return;
             }
+            if (role == Role.CLIENT && !s.finalResponse) {
+                returnToConnection(frameLength);
+                streamError(streamId, s, new H2Exception(H2Error.DATA_BEFORE_HEADERS, streamId));
+                return;
+            }
             if (frameLength > s.recvWindow) {
                 returnToConnection(frameLength);
                 streamError(streamId, s, new H2Exception(H2Error.STREAM_WINDOW_EXCEEDED, streamId));
                 return;
             }
             s.recvWindow -= frameLength;
+            long total = s.received + dataLength;
+            if (s.contentLength >= 0 && (total > s.contentLength || (endStream && total != s.contentLength))) {
+                // known from the frame header, before any of it is delivered (§8.1.1)
+                returnToConnection(frameLength);
+                streamError(streamId, s, new H2Exception(H2Error.CONTENT_LENGTH_MISMATCH, streamId));
+                return;
+            }
             int padding = frameLength - dataLength;
             if (padding > 0) {
                 // the engine never sees padding: it is consumed here
@@ -675,27 +712,23 @@ public final class H2Connection {
             }
             dataTarget = s;
             dataEndStream = endStream;
+            dataInFlight = dataLength;
         }
 
         @Override
         public void onData(int streamId, ByteBuffer in, int at, int length, boolean last) {
+            if (dataTarget != null || dataOrphaned) {
+                dataInFlight -= length;
+            }
             H2Stream s = dataTarget;
-            if (s == null || s.id != streamId) {
-                if (length > 0) {
-                    returnToConnection(length); // the frame's stream went away: the window was taken at its start
+            if (s == null) {
+                if (dataOrphaned && length > 0) {
+                    returnToConnection(length); // taken from the window at the frame's start, never delivered
                 }
-                return;
+                return; // (a frame refused at its start went back whole then)
             }
             s.received += length;
             boolean end = last && dataEndStream;
-            if (s.contentLength >= 0 && (s.received > s.contentLength || (end && s.received != s.contentLength))) {
-                if (length > 0) {
-                    returnToConnection(length);
-                }
-                dataTarget = null;
-                streamError(streamId, s, new H2Exception(H2Error.CONTENT_LENGTH_MISMATCH, streamId));
-                return;
-            }
             s.unconsumed += length;
             if (end) {
                 dataTarget = null;
