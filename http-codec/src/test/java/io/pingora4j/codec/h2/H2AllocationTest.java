@@ -66,8 +66,9 @@ class H2AllocationTest {
         long sum;
 
         @Override
-        public void onField(byte[] buf, int nameLength, int valueLength, boolean neverIndexed) {
-            sum += nameLength + valueLength + buf[0];
+        public void onField(byte[] name, int nameAt, int nameLength, byte[] value, int valueAt, int valueLength,
+                            boolean neverIndexed) {
+            sum += nameLength + valueLength + name[nameAt];
         }
     }
 

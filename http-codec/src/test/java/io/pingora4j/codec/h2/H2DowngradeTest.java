@@ -223,10 +223,7 @@ class H2DowngradeTest {
         for (int i = 0; i < nameValues.length; i += 2) {
             byte[] n = nameValues[i].getBytes(StandardCharsets.ISO_8859_1);
             byte[] v = nameValues[i + 1].getBytes(StandardCharsets.ISO_8859_1);
-            byte[] f = new byte[n.length + v.length];
-            System.arraycopy(n, 0, f, 0, n.length);
-            System.arraycopy(v, 0, f, n.length, v.length);
-            d.onField(f, n.length, v.length, false);
+            d.onField(n, 0, n.length, v, 0, v.length, false);
         }
         return d.finishResponse(1, endStream, method);
     }
