@@ -37,6 +37,8 @@ final class HeadDowngrade implements HpackDecoder.FieldSink {
 
     enum Kind { REQUEST, RESPONSE, TRAILERS, DISCARD }
 
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
     private static final boolean[] NAME_CHAR = new boolean[256];
     private static final boolean[] VALUE_CHAR = new boolean[256];
 
@@ -223,7 +225,16 @@ final class HeadDowngrade implements HpackDecoder.FieldSink {
     /** Field value rules shared by pseudo and regular fields (§8.2.1). */
     private boolean checkValue(byte[] v, int valueAt, int valueLength) {
         int end = valueAt + valueLength;
-        for (int k = valueAt; k < end; k++) {
+        // eight bytes a step while none is a control byte or DEL; the loop below finds which one was
+        int k = valueAt;
+        for (; k + 8 <= end; k += 8) {
+            long w = (long) LONGS.get(v, k);
+            long del = w ^ 0x7F7F7F7F7F7F7F7FL;
+            if (((((w - 0x2020202020202020L) & ~w) | ((del - 0x0101010101010101L) & ~del)) & 0x8080808080808080L) != 0) {
+                break;
+            }
+        }
+        for (; k < end; k++) {
             if (!VALUE_CHAR[v[k] & 0xff]) {
                 error = H2Error.INVALID_HEADER_VALUE;
                 return false;

@@ -38,6 +38,8 @@ class H2DowngradeTest {
             Arguments.of(H2Error.INVALID_HEADER_VALUE, RawClient.request("x", "a\nb")),
             Arguments.of(H2Error.INVALID_HEADER_VALUE, RawClient.request("x", "a\0b")),
             Arguments.of(H2Error.INVALID_HEADER_VALUE, RawClient.request("x", "a\u0001b")),
+            Arguments.of(H2Error.INVALID_HEADER_VALUE, RawClient.request("x", "a longer value\nsmuggled: 1")),
+            Arguments.of(H2Error.INVALID_HEADER_VALUE, RawClient.request("x", "a longer value with DEL \u007f")),
             Arguments.of(H2Error.INVALID_HEADER_VALUE, new String[] {":method", "GET", ":scheme", "https",
                 ":path", "/a\r\nx: y", ":authority", "h"}),
             Arguments.of(H2Error.HEADER_VALUE_WHITESPACE, RawClient.request("x", " a")),
