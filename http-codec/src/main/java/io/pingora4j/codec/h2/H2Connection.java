@@ -1,7 +1,6 @@
 package io.pingora4j.codec.h2;
 
 import io.pingora4j.codec.h1.HeaderBlock;
-import io.pingora4j.codec.h1.HttpMethod;
 import io.pingora4j.codec.h1.RequestHead;
 import io.pingora4j.codec.h1.ResponseHead;
 import java.nio.ByteBuffer;
@@ -47,6 +46,9 @@ import java.nio.ByteBuffer;
  * returns, a second GOAWAY with the last stream actually accepted (RFC 9113 §6.8). Streams below
  * it finish; {@link #canClose()} says when nothing is left.
  *
+ * <p>What each received frame means lives in {@link H2Inbound}; this class keeps the API, what
+ * is sent, and the streams' books.
+ *
  * <p>Not thread-safe: owned by the engine's event loop; every method runs on it. Steady state
  * allocates nothing per stream or frame (streams are pooled, buffers reused).
  */
@@ -55,70 +57,62 @@ public final class H2Connection {
     /** Which end of the connection this is. */
     public enum Role { SERVER, CLIENT }
 
-    private static final long GRACEFUL_PING = 0x7067346a2d676f61L; // "pg4j-goa"
+    static final long GRACEFUL_PING = 0x7067346a2d676f61L; // "pg4j-goa"
 
-    private final Role role;
-    private final H2Limits limits;
-    private final H2Listener listener;
-    private final H2FrameSink sink;
+    // fields without 'private' are shared with H2Inbound, which reads frames for this connection
+    final Role role;
+    final H2Limits limits;
+    final H2Listener listener;
+    final H2FrameSink sink;
     private final H2FrameReader reader;
-    private final HpackDecoder hpack;
-    private final HeadDowngrade downgrade;
-    private final HeadEncoder encoder;
-    private final Inbound inbound = new Inbound();
+    final HpackDecoder hpack;
+    final HeadDowngrade downgrade;
+    final HeadEncoder encoder;
+    private final H2Inbound inbound;
 
-    private final StreamMap streams = new StreamMap();
-    private final ClosedStreams closed = new ClosedStreams(256);
-    private final ResetBudget resets;
+    final StreamMap streams = new StreamMap();
+    final ClosedStreams closed = new ClosedStreams(256);
+    final ResetBudget resets;
     private final ControlFrameCap controlFrames;
     private H2Stream free;
     private int freeCount;
-    private H2Stream[] scratch = new H2Stream[16];
+    H2Stream[] scratch = new H2Stream[16];
 
-    private int lastPeerStreamId;
+    int lastPeerStreamId;
     private int nextLocalStreamId;
-    private int activePeerStreams;
+    int activePeerStreams;
     private int activeLocalStreams;
 
     // the peer's settings
-    private int peerInitialWindow = H2Frames.DEFAULT_WINDOW;
-    private int peerMaxFrameSize = H2Frames.DEFAULT_MAX_FRAME_SIZE;
-    private long peerMaxConcurrentStreams = Long.MAX_VALUE;
-    private long peerMaxHeaderListSize = Long.MAX_VALUE;
-    private boolean peerSettingsReceived;
+    int peerInitialWindow = H2Frames.DEFAULT_WINDOW;
+    int peerMaxFrameSize = H2Frames.DEFAULT_MAX_FRAME_SIZE;
+    long peerMaxConcurrentStreams = Long.MAX_VALUE;
+    long peerMaxHeaderListSize = Long.MAX_VALUE;
+    boolean peerSettingsReceived;
 
     // connection windows
-    private int connSendWindow = H2Frames.DEFAULT_WINDOW;
-    private int connRecvWindow = H2Frames.DEFAULT_WINDOW;
+    int connSendWindow = H2Frames.DEFAULT_WINDOW;
+    int connRecvWindow = H2Frames.DEFAULT_WINDOW;
     private int connUnacked;
 
     private boolean started;
-    private boolean awaitingSettingsAck;
-    private boolean goAwaySent;
-    private int goAwayLastStreamId = Integer.MAX_VALUE;
-    private boolean gracefulPending;
-    private boolean goAwayReceived;
+    boolean awaitingSettingsAck;
+    boolean goAwaySent;
+    int goAwayLastStreamId = Integer.MAX_VALUE;
+    boolean gracefulPending;
+    boolean goAwayReceived;
     private boolean failed;
     private H2Exception failure;
-    private long now;
-    private int emptyFrames;
+    long now;
+    int emptyFrames;
 
-    // the header block being read
-    private int blockStream;
-    private boolean blockEndStream;
-    private int continuationFrames;
-    private H2Stream blockTarget;
-    private H2Error blockError;
-
-    // the DATA frame being read
-    private H2Stream dataTarget;
-    private boolean dataEndStream;
 
     public H2Connection(Role role, H2Limits limits, H2Listener listener, H2FrameSink sink) {
         this.role = role;
         this.limits = limits;
         this.listener = listener;
         this.sink = sink;
+        this.inbound = new H2Inbound(this);
         this.reader = new H2FrameReader(inbound, role == Role.SERVER);
         this.reader.maxFrameSize(limits.maxFrameSize());
         this.hpack = new HpackDecoder(limits.headerTableSize(), limits.maxHeaderListSize());
@@ -249,6 +243,24 @@ public final class H2Connection {
     /** True if we sent GOAWAY (graceful or not): the engine accepts no new work. */
     public boolean goingAway() {
         return goAwaySent || goAwayReceived || failed;
+    }
+
+    /**
+     * The connection receive window's books (for tests): what the peer may still send, plus what
+     * is owed back in a WINDOW_UPDATE, plus what streams hold unconsumed. Always equals
+     * {@link H2Limits#connectionWindow()} once started.
+     */
+    long connectionWindowAccounted() {
+        long held = 0;
+        if (streams.size() > scratch.length) {
+            scratch = new H2Stream[Math.max(streams.size(), scratch.length * 2)];
+        }
+        int n = streams.snapshot(scratch);
+        for (int i = 0; i < n; i++) {
+            held += scratch[i].unconsumed;
+            scratch[i] = null;
+        }
+        return (long) connRecvWindow + connUnacked + held + inbound.dataInFlight();
     }
 
     /** True once the peer's first SETTINGS arrived. */
@@ -481,11 +493,11 @@ public final class H2Connection {
         H2FrameWriter.headers(out, streamId, endStream, block, peerMaxFrameSize);
     }
 
-    private boolean peerInitiated(int id) {
+    boolean peerInitiated(int id) {
         return role == Role.SERVER ? (id & 1) == 1 : (id & 1) == 0;
     }
 
-    private boolean idle(int id) {
+    boolean idle(int id) {
         return peerInitiated(id) ? id > lastPeerStreamId : id >= nextLocalStreamId;
     }
 
@@ -495,7 +507,7 @@ public final class H2Connection {
                 : limits.initialStreamWindow();
     }
 
-    private H2Stream newStream(int id, H2Stream.State state) {
+    H2Stream newStream(int id, H2Stream.State state) {
         H2Stream s = free;
         if (s != null) {
             free = s.next;
@@ -508,7 +520,7 @@ public final class H2Connection {
         return s;
     }
 
-    private void closeStream(H2Stream s, boolean resetByUs) {
+    void closeStream(H2Stream s, boolean resetByUs) {
         s.state = H2Stream.State.CLOSED;
         streams.remove(s.id);
         closed.add(s.id, resetByUs);
@@ -520,12 +532,7 @@ public final class H2Connection {
         if (s.unconsumed > 0) {
             returnToConnection(s.unconsumed);
         }
-        if (dataTarget == s) {
-            dataTarget = null;
-        }
-        if (blockTarget == s) {
-            blockTarget = null;
-        }
+        inbound.streamClosed(s);
         s.id = 0;
         if (freeCount < limits.maxConcurrentStreams()) {
             s.next = free;
@@ -542,7 +549,7 @@ public final class H2Connection {
         }
     }
 
-    private void remoteClosed(H2Stream s) {
+    void remoteClosed(H2Stream s) {
         if (s.state == H2Stream.State.OPEN) {
             s.state = H2Stream.State.HALF_CLOSED_REMOTE;
         } else if (s.state == H2Stream.State.HALF_CLOSED_LOCAL) {
@@ -550,7 +557,7 @@ public final class H2Connection {
         }
     }
 
-    private void returnToConnection(int bytes) {
+    void returnToConnection(int bytes) {
         connUnacked += bytes;
         if (connUnacked >= limits.connectionWindow() / 2) {
             H2FrameWriter.windowUpdate(sink.reserve(13), 0, connUnacked);
@@ -559,13 +566,13 @@ public final class H2Connection {
         }
     }
 
-    private void controlFrameQueued() {
+    void controlFrameQueued() {
         if (!controlFrames.add()) {
             throw new H2Exception(H2Error.CONTROL_FRAME_FLOOD, 0);
         }
     }
 
-    private void emptyFrame() {
+    void emptyFrame() {
         if (++emptyFrames > limits.maxConsecutiveEmptyFrames()) {
             throw new H2Exception(H2Error.EMPTY_FRAME_FLOOD, 0);
         }
@@ -575,7 +582,7 @@ public final class H2Connection {
      * Resets a stream because of what the peer sent: RST_STREAM, the reset budget (MadeYouReset)
      * and the control-frame cap, then the listener. {@code s} may be null (a closed or refused id).
      */
-    private void streamError(int streamId, H2Stream s, H2Exception e) {
+    void streamError(int streamId, H2Stream s, H2Exception e) {
         if (!resets.spend(now)) {
             throw new H2Exception(H2Error.RESET_FLOOD, streamId);
         }
@@ -607,14 +614,14 @@ public final class H2Connection {
         listener.onConnectionError(e);
     }
 
-    private void notifyWritable(H2Stream s) {
+    void notifyWritable(H2Stream s) {
         if (s.sendBlocked && s.localOpen() && s.sendWindow > 0 && connSendWindow > 0) {
             s.sendBlocked = false;
             listener.onStreamWritable(s.id);
         }
     }
 
-    private void notifyAllWritable() {
+    void notifyAllWritable() {
         if (streams.size() > scratch.length) {
             scratch = new H2Stream[Math.max(streams.size(), scratch.length * 2)];
         }
@@ -630,469 +637,4 @@ public final class H2Connection {
 
     // ------------------------------------------------------------------ inbound frames
 
-    /** The reader's handler: what each frame means for the connection and its streams. */
-    private final class Inbound implements H2FrameHandler {
-
-        @Override
-        public void onDataFrame(int streamId, int frameLength, int dataLength, boolean endStream) {
-            dataTarget = null;
-            if (frameLength > connRecvWindow) {
-                throw new H2Exception(H2Error.CONNECTION_WINDOW_EXCEEDED, streamId);
-            }
-            connRecvWindow -= frameLength;
-            if (frameLength == 0 && !endStream) {
-                emptyFrame();
-            } else if (frameLength > 0) {
-                emptyFrames = 0;
-            }
-            H2Stream s = streams.get(streamId);
-            if (s == null) {
-                if (idle(streamId)) {
-                    throw new H2Exception(H2Error.FRAME_ON_IDLE_STREAM, streamId);
-                }
-                returnToConnection(frameLength);
-                if (closed.find(streamId) != ClosedStreams.RESET_BY_US) {
-                    streamError(streamId, null, new H2Exception(H2Error.STREAM_CLOSED, streamId));
-                }
-                return;
-            }
-            if (!s.remoteOpen()) {
-                returnToConnection(frameLength);
-                streamError(streamId, s, new H2Exception(H2Error.STREAM_CLOSED, streamId));
-                return;
-            }
-            if (frameLength > s.recvWindow) {
-                returnToConnection(frameLength);
-                streamError(streamId, s, new H2Exception(H2Error.STREAM_WINDOW_EXCEEDED, streamId));
-                return;
-            }
-            s.recvWindow -= frameLength;
-            int padding = frameLength - dataLength;
-            if (padding > 0) {
-                // the engine never sees padding: it is consumed here
-                s.unconsumed += padding;
-                consumed(streamId, padding);
-            }
-            dataTarget = s;
-            dataEndStream = endStream;
-        }
-
-        @Override
-        public void onData(int streamId, ByteBuffer in, int at, int length, boolean last) {
-            H2Stream s = dataTarget;
-            if (s == null || s.id != streamId) {
-                if (length > 0) {
-                    returnToConnection(length); // the frame's stream went away: the window was taken at its start
-                }
-                return;
-            }
-            s.received += length;
-            boolean end = last && dataEndStream;
-            if (s.contentLength >= 0 && (s.received > s.contentLength || (end && s.received != s.contentLength))) {
-                if (length > 0) {
-                    returnToConnection(length);
-                }
-                dataTarget = null;
-                streamError(streamId, s, new H2Exception(H2Error.CONTENT_LENGTH_MISMATCH, streamId));
-                return;
-            }
-            s.unconsumed += length;
-            if (end) {
-                dataTarget = null;
-                remoteClosed(s);
-            }
-            int position = in.position();
-            int limit = in.limit();
-            in.limit(at + length).position(at);
-            try {
-                listener.onData(streamId, in, end);
-            } finally {
-                in.limit(limit).position(position);
-            }
-        }
-
-        @Override
-        public void onHeaders(int streamId, boolean endStream, boolean endHeaders, int dependency, boolean exclusive,
-                              int weight, int fragmentLength) {
-            blockStream = streamId;
-            blockEndStream = endStream;
-            continuationFrames = 0;
-            blockTarget = null;
-            blockError = null;
-            hpack.beginBlock();
-            if (fragmentLength == 0 && !endHeaders) {
-                emptyFrame();
-            }
-            HeadDowngrade.Kind kind = locate(streamId, endStream);
-            downgrade.begin(kind);
-            if (dependency == streamId && blockError == null) {
-                blockError = H2Error.STREAM_DEPENDS_ON_ITSELF;
-            }
-        }
-
-        /** Finds or opens the stream a HEADERS frame is for; sets blockTarget and blockError. */
-        private HeadDowngrade.Kind locate(int streamId, boolean endStream) {
-            H2Stream s = streams.get(streamId);
-            if (s != null) {
-                if (!s.remoteOpen()) {
-                    blockTarget = s;
-                    blockError = H2Error.STREAM_CLOSED;
-                    return HeadDowngrade.Kind.DISCARD;
-                }
-                blockTarget = s;
-                if (role == Role.CLIENT && !s.finalResponse) {
-                    return HeadDowngrade.Kind.RESPONSE;
-                }
-                if (!endStream) {
-                    blockError = H2Error.TRAILERS_WITHOUT_END_STREAM;
-                    return HeadDowngrade.Kind.DISCARD;
-                }
-                return HeadDowngrade.Kind.TRAILERS;
-            }
-            if (!peerInitiated(streamId)) {
-                if (role == Role.SERVER) {
-                    throw new H2Exception(H2Error.INVALID_STREAM_ID, streamId);
-                }
-                if (idle(streamId)) {
-                    throw new H2Exception(H2Error.FRAME_ON_IDLE_STREAM, streamId);
-                }
-                return closedStream(streamId);
-            }
-            if (streamId <= lastPeerStreamId) {
-                return closedStream(streamId);
-            }
-            if (role == Role.CLIENT) {
-                throw new H2Exception(H2Error.FRAME_ON_IDLE_STREAM, streamId); // a server may not open streams (no push)
-            }
-            lastPeerStreamId = streamId;
-            if (goAwaySent && streamId > goAwayLastStreamId) {
-                return HeadDowngrade.Kind.DISCARD; // after our final GOAWAY: ignored (§6.8)
-            }
-            if (activePeerStreams >= limits.maxConcurrentStreams()) {
-                blockError = H2Error.TOO_MANY_STREAMS;
-                return HeadDowngrade.Kind.DISCARD;
-            }
-            blockTarget = newStream(streamId, H2Stream.State.OPEN);
-            activePeerStreams++;
-            return HeadDowngrade.Kind.REQUEST;
-        }
-
-        private HeadDowngrade.Kind closedStream(int streamId) {
-            int f = closed.find(streamId);
-            if (f == ClosedStreams.NOT_FOUND) {
-                throw new H2Exception(H2Error.STREAM_ID_NOT_INCREASING, streamId);
-            }
-            if (f == ClosedStreams.CLOSED) {
-                // the peer ended the stream itself (END_STREAM): nothing may follow (RFC 9113 §5.1)
-                throw new H2Exception(H2Error.HEADERS_ON_CLOSED_STREAM, streamId);
-            }
-            return HeadDowngrade.Kind.DISCARD;
-        }
-
-        @Override
-        public void onContinuation(int streamId, boolean endHeaders, int fragmentLength) {
-            if (++continuationFrames > limits.maxContinuationFrames()) {
-                throw new H2Exception(H2Error.CONTINUATION_FLOOD, streamId);
-            }
-            if (fragmentLength == 0 && !endHeaders) {
-                emptyFrame();
-            }
-        }
-
-        @Override
-        public void onHeaderFragment(int streamId, ByteBuffer in, int at, int length) {
-            hpack.decode(in, at, at + length, downgrade);
-        }
-
-        @Override
-        public void onHeaderFrameEnd(int streamId, boolean endHeaders) {
-            if (!endHeaders) {
-                return;
-            }
-            hpack.endBlock();
-            finishBlock();
-        }
-
-        private void finishBlock() {
-            int id = blockStream;
-            H2Stream s = blockTarget;
-            blockTarget = null;
-            if (blockError != null) {
-                streamError(id, s, new H2Exception(blockError, id));
-                return;
-            }
-            switch (downgrade.kind()) {
-                case REQUEST:
-                    request(id, s);
-                    break;
-                case RESPONSE:
-                    response(id, s);
-                    break;
-                case TRAILERS:
-                    trailers(id, s);
-                    break;
-                default:
-                    break;
-            }
-        }
-
-        private void request(int id, H2Stream s) {
-            RequestHead head;
-            try {
-                head = downgrade.finishRequest(id, blockEndStream);
-                if (blockEndStream && head.contentLength() > 0) {
-                    throw new H2Exception(H2Error.CONTENT_LENGTH_MISMATCH, id);
-                }
-            } catch (H2Exception e) {
-                streamError(id, s, e);
-                return;
-            }
-            s.contentLength = head.contentLength();
-            s.surfaced = true;
-            emptyFrames = 0;
-            if (blockEndStream) {
-                remoteClosed(s);
-            }
-            listener.onRequestHeaders(id, head, blockEndStream);
-        }
-
-        private void response(int id, H2Stream s) {
-            ResponseHead head;
-            try {
-                head = downgrade.finishResponse(id, blockEndStream, s.requestMethod);
-                boolean bodyless = s.requestMethod == HttpMethod.HEAD || head.status() == 204 || head.status() == 304;
-                if (!head.interim()) {
-                    s.finalResponse = true;
-                    s.contentLength = bodyless ? -1 : head.contentLength();
-                    if (blockEndStream && !bodyless && head.contentLength() > 0) {
-                        throw new H2Exception(H2Error.CONTENT_LENGTH_MISMATCH, id);
-                    }
-                }
-            } catch (H2Exception e) {
-                streamError(id, s, e);
-                return;
-            }
-            emptyFrames = 0;
-            if (blockEndStream) {
-                remoteClosed(s);
-            }
-            listener.onResponseHeaders(id, head, blockEndStream);
-        }
-
-        private void trailers(int id, H2Stream s) {
-            HeaderBlock t;
-            try {
-                t = downgrade.finishTrailers(id);
-                if (s.contentLength >= 0 && s.received != s.contentLength) {
-                    throw new H2Exception(H2Error.CONTENT_LENGTH_MISMATCH, id);
-                }
-            } catch (H2Exception e) {
-                streamError(id, s, e);
-                return;
-            }
-            remoteClosed(s);
-            listener.onTrailers(id, t);
-        }
-
-        @Override
-        public void onPriority(int streamId, int dependency, boolean exclusive, int weight) {
-            // RFC 9113 §5.3.2: priority signals are parsed and ignored; a self-dependency is still an error
-            if (dependency == streamId) {
-                streamError(streamId, streams.get(streamId), new H2Exception(H2Error.STREAM_DEPENDS_ON_ITSELF, streamId));
-            }
-        }
-
-        @Override
-        public void onRstStream(int streamId, int errorCode) {
-            if (idle(streamId)) {
-                throw new H2Exception(H2Error.FRAME_ON_IDLE_STREAM, streamId);
-            }
-            H2Stream s = streams.get(streamId);
-            if (s == null) {
-                return; // already closed: RST_STREAM crossing ours, or late
-            }
-            if (!resets.spend(now)) {
-                throw new H2Exception(H2Error.RESET_FLOOD, streamId);
-            }
-            boolean surfaced = s.surfaced;
-            closeStream(s, false);
-            if (surfaced) {
-                listener.onStreamReset(streamId, errorCode, null);
-            }
-        }
-
-        private boolean windowGrew;
-
-        @Override
-        public void onSetting(int id, long value) {
-            switch (id) {
-                case H2Frames.SETTINGS_HEADER_TABLE_SIZE:
-                    encoder.hpack().peerMaxTableSize(value);
-                    break;
-                case H2Frames.SETTINGS_ENABLE_PUSH:
-                    if (value > 1 || (role == Role.CLIENT && value != 0)) {
-                        throw new H2Exception(H2Error.INVALID_ENABLE_PUSH, 0);
-                    }
-                    break;
-                case H2Frames.SETTINGS_MAX_CONCURRENT_STREAMS:
-                    peerMaxConcurrentStreams = value;
-                    break;
-                case H2Frames.SETTINGS_INITIAL_WINDOW_SIZE: {
-                    if (value > H2Frames.MAX_WINDOW) {
-                        throw new H2Exception(H2Error.INITIAL_WINDOW_SIZE_TOO_LARGE, 0);
-                    }
-                    int delta = (int) value - peerInitialWindow;
-                    peerInitialWindow = (int) value;
-                    if (delta != 0) {
-                        adjustSendWindows(delta);
-                        windowGrew |= delta > 0;
-                    }
-                    break;
-                }
-                case H2Frames.SETTINGS_MAX_FRAME_SIZE:
-                    if (value < H2Frames.DEFAULT_MAX_FRAME_SIZE || value > H2Frames.MAX_FRAME_SIZE_LIMIT) {
-                        throw new H2Exception(H2Error.INVALID_MAX_FRAME_SIZE, 0);
-                    }
-                    peerMaxFrameSize = (int) value;
-                    break;
-                case H2Frames.SETTINGS_MAX_HEADER_LIST_SIZE:
-                    peerMaxHeaderListSize = value;
-                    break;
-                default:
-                    break; // unknown settings are ignored (§6.5.2)
-            }
-        }
-
-        private void adjustSendWindows(int delta) {
-            if (streams.size() > scratch.length) {
-                scratch = new H2Stream[Math.max(streams.size(), scratch.length * 2)];
-            }
-            int n = streams.snapshot(scratch);
-            for (int i = 0; i < n; i++) {
-                H2Stream s = scratch[i];
-                scratch[i] = null;
-                long w = (long) s.sendWindow + delta;
-                if (w > H2Frames.MAX_WINDOW) {
-                    throw new H2Exception(H2Error.CONNECTION_WINDOW_OVERFLOW, 0);
-                }
-                s.sendWindow = (int) w;
-            }
-        }
-
-        @Override
-        public void onSettingsEnd(boolean ack) {
-            if (ack) {
-                if (awaitingSettingsAck) {
-                    awaitingSettingsAck = false;
-                    int shrink = limits.initialStreamWindow() - H2Frames.DEFAULT_WINDOW;
-                    if (shrink < 0) {
-                        shrinkReceiveWindows(shrink);
-                    }
-                }
-                return;
-            }
-            controlFrameQueued();
-            H2FrameWriter.settingsAck(sink.reserve(9));
-            peerSettingsReceived = true;
-            if (windowGrew) {
-                windowGrew = false;
-                notifyAllWritable();
-            }
-            listener.onSettings();
-        }
-
-        /** Our smaller initial window took effect: streams opened before lose the difference (§6.9.2). */
-        private void shrinkReceiveWindows(int delta) {
-            if (streams.size() > scratch.length) {
-                scratch = new H2Stream[Math.max(streams.size(), scratch.length * 2)];
-            }
-            int n = streams.snapshot(scratch);
-            for (int i = 0; i < n; i++) {
-                scratch[i].recvWindow += delta;
-                scratch[i] = null;
-            }
-        }
-
-        @Override
-        public void onPushPromise(int streamId) {
-            throw new H2Exception(H2Error.PUSH_PROMISE_REFUSED, streamId);
-        }
-
-        @Override
-        public void onPing(boolean ack, long data) {
-            if (!ack) {
-                controlFrameQueued();
-                H2FrameWriter.ping(sink.reserve(17), true, data);
-                return;
-            }
-            if (gracefulPending && data == GRACEFUL_PING) {
-                gracefulPending = false;
-                goAwayLastStreamId = lastPeerStreamId;
-                H2FrameWriter.goAway(sink.reserve(17), lastPeerStreamId, H2ErrorCode.NO_ERROR);
-                return;
-            }
-            listener.onPingAck(data);
-        }
-
-        @Override
-        public void onGoAway(int lastStreamId, int errorCode, int debugLength) {
-            goAwayReceived = true;
-            if (streams.size() > scratch.length) {
-                scratch = new H2Stream[Math.max(streams.size(), scratch.length * 2)];
-            }
-            int n = streams.snapshot(scratch);
-            for (int i = 0; i < n; i++) {
-                H2Stream s = scratch[i];
-                scratch[i] = null;
-                if (!peerInitiated(s.id) && s.id > lastStreamId && s.id != 0) {
-                    int id = s.id;
-                    boolean surfaced = s.surfaced;
-                    closeStream(s, false);
-                    if (surfaced) {
-                        listener.onStreamReset(id, H2ErrorCode.REFUSED_STREAM, null);
-                    }
-                }
-            }
-            listener.onGoAway(lastStreamId, errorCode);
-        }
-
-        @Override
-        public void onWindowUpdate(int streamId, int increment) {
-            if (streamId == 0) {
-                if (increment == 0) {
-                    throw new H2Exception(H2Error.ZERO_CONNECTION_WINDOW_INCREMENT, 0);
-                }
-                long w = (long) connSendWindow + increment;
-                if (w > H2Frames.MAX_WINDOW) {
-                    throw new H2Exception(H2Error.CONNECTION_WINDOW_OVERFLOW, 0);
-                }
-                connSendWindow = (int) w;
-                notifyAllWritable();
-                return;
-            }
-            if (idle(streamId)) {
-                throw new H2Exception(H2Error.FRAME_ON_IDLE_STREAM, streamId);
-            }
-            H2Stream s = streams.get(streamId);
-            if (s == null) {
-                return; // closed: a late update is harmless
-            }
-            if (increment == 0) {
-                streamError(streamId, s, new H2Exception(H2Error.ZERO_WINDOW_INCREMENT, streamId));
-                return;
-            }
-            long w = (long) s.sendWindow + increment;
-            if (w > H2Frames.MAX_WINDOW) {
-                streamError(streamId, s, new H2Exception(H2Error.STREAM_WINDOW_OVERFLOW, streamId));
-                return;
-            }
-            s.sendWindow = (int) w;
-            notifyWritable(s);
-        }
-
-        @Override
-        public void onStreamError(int streamId, H2Error error) {
-            streamError(streamId, streams.get(streamId), new H2Exception(error, streamId));
-        }
-    }
 }

@@ -94,8 +94,8 @@ public enum H2Error {
     STREAM_DEPENDS_ON_ITSELF(false, H2ErrorCode.PROTOCOL_ERROR, "stream depends on itself"),
     /** A second HEADERS without END_STREAM: trailers must end the stream (§8.1). */
     TRAILERS_WITHOUT_END_STREAM(false, H2ErrorCode.PROTOCOL_ERROR, "trailers without END_STREAM"),
-    /** Headers for a stream of ours (client role) that the server was never asked for (§8.1). */
-    UNEXPECTED_HEADERS(false, H2ErrorCode.PROTOCOL_ERROR, "unexpected HEADERS"),
+    /** DATA on a stream of ours (client role) before its response head (§8.1). */
+    DATA_BEFORE_HEADERS(false, H2ErrorCode.PROTOCOL_ERROR, "DATA before the response head"),
 
     // ---- flow control (RFC 9113 §5.2, §6.9) ----
     /** A stream sent more DATA than its window allowed (§6.9.1). */

@@ -37,6 +37,8 @@ final class HeadDowngrade implements HpackDecoder.FieldSink {
 
     enum Kind { REQUEST, RESPONSE, TRAILERS, DISCARD }
 
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
     private static final boolean[] NAME_CHAR = new boolean[256];
     private static final boolean[] VALUE_CHAR = new boolean[256];
 
@@ -81,6 +83,7 @@ final class HeadDowngrade implements HpackDecoder.FieldSink {
     private boolean startWritten;
     private boolean hostSeen;
     private boolean contentLengthSeen;
+    private H2Error startError;
 
     private byte[] text = new byte[1024];
     private ByteBuffer textBuffer = ByteBuffer.wrap(text);
@@ -109,6 +112,7 @@ final class HeadDowngrade implements HpackDecoder.FieldSink {
         startWritten = false;
         hostSeen = false;
         contentLengthSeen = false;
+        startError = null;
         textLength = 0;
         cookieLength = 0;
         cookieCount = 0;
@@ -134,7 +138,8 @@ final class HeadDowngrade implements HpackDecoder.FieldSink {
     }
 
     @Override
-    public void onField(byte[] buf, int nameLength, int valueLength, boolean neverIndexed) {
+    public void onField(byte[] n, int nameAt, int nameLength, byte[] v, int valueAt, int valueLength,
+                        boolean neverIndexed) {
         if (kind == Kind.DISCARD || error != null) {
             return;
         }
@@ -142,22 +147,22 @@ final class HeadDowngrade implements HpackDecoder.FieldSink {
             error = H2Error.EMPTY_HEADER_NAME;
             return;
         }
-        if (!checkValue(buf, nameLength, valueLength)) {
+        if (!checkValue(v, valueAt, valueLength)) {
             return;
         }
-        if (buf[0] == ':') {
-            pseudoField(buf, nameLength, valueLength);
+        if (n[nameAt] == ':') {
+            pseudoField(n, nameAt, nameLength, v, valueAt, valueLength);
             return;
         }
-        for (int k = 0; k < nameLength; k++) {
-            int c = buf[k] & 0xff;
+        for (int k = nameAt; k < nameAt + nameLength; k++) {
+            int c = n[k] & 0xff;
             if (!NAME_CHAR[c]) {
                 error = c >= 'A' && c <= 'Z' ? H2Error.UPPERCASE_HEADER_NAME : H2Error.INVALID_HEADER_NAME;
                 return;
             }
         }
         regularSeen = true;
-        int known = classify(buf, nameLength);
+        int known = classify(n, nameAt, nameLength);
         switch (known) {
             case KnownHeader.CONNECTION:
             case KnownHeader.KEEP_ALIVE:
@@ -167,7 +172,7 @@ final class HeadDowngrade implements HpackDecoder.FieldSink {
                 error = H2Error.CONNECTION_SPECIFIC_HEADER;
                 return;
             case KnownHeader.TE:
-                if (!equals(buf, nameLength, valueLength, TRAILERS_VALUE)) {
+                if (!equals(v, valueAt, valueLength, TRAILERS_VALUE)) {
                     error = H2Error.TE_NOT_TRAILERS;
                     return;
                 }
@@ -180,15 +185,21 @@ final class HeadDowngrade implements HpackDecoder.FieldSink {
                 error = H2Error.FORBIDDEN_TRAILER;
                 return;
             }
-            trailers.add(nameChars.set(buf, 0, nameLength), valueChars.set(buf, nameLength, valueLength));
+            trailers.add(nameChars.set(n, nameAt, nameLength), valueChars.set(v, valueAt, valueLength));
             return;
         }
         if (!startWritten && !writeStart()) {
+            // a pseudo-header may be missing because it comes late: that is the error to report
+            startError = error;
+            error = null;
+            startWritten = true;
+        }
+        if (startError != null) {
             return;
         }
         if (known == KnownHeader.HOST && kind == Kind.REQUEST) {
             if (pseudoAt[AUTHORITY] >= 0) {
-                if (!regionEquals(buf, nameLength, valueLength, pseudo, pseudoAt[AUTHORITY], pseudoLen[AUTHORITY])) {
+                if (!regionEquals(v, valueAt, valueLength, pseudo, pseudoAt[AUTHORITY], pseudoLen[AUTHORITY])) {
                     error = H2Error.AUTHORITY_HOST_MISMATCH;
                 }
                 return; // the same authority: already written from :authority
@@ -197,37 +208,46 @@ final class HeadDowngrade implements HpackDecoder.FieldSink {
         } else if (known == KnownHeader.CONTENT_LENGTH) {
             contentLengthSeen = true;
         } else if (known == COOKIE_KIND && kind == Kind.REQUEST) {
-            addCookie(buf, nameLength, valueLength);
+            addCookie(v, valueAt, valueLength);
             return;
         }
         ensureText(nameLength + valueLength + 4);
-        System.arraycopy(buf, 0, text, textLength, nameLength);
+        System.arraycopy(n, nameAt, text, textLength, nameLength);
         textLength += nameLength;
         text[textLength++] = ':';
         text[textLength++] = ' ';
-        System.arraycopy(buf, nameLength, text, textLength, valueLength);
+        System.arraycopy(v, valueAt, text, textLength, valueLength);
         textLength += valueLength;
         text[textLength++] = '\r';
         text[textLength++] = '\n';
     }
 
     /** Field value rules shared by pseudo and regular fields (§8.2.1). */
-    private boolean checkValue(byte[] buf, int nameLength, int valueLength) {
-        int end = nameLength + valueLength;
-        for (int k = nameLength; k < end; k++) {
-            if (!VALUE_CHAR[buf[k] & 0xff]) {
+    private boolean checkValue(byte[] v, int valueAt, int valueLength) {
+        int end = valueAt + valueLength;
+        // eight bytes a step while none is a control byte or DEL; the loop below finds which one was
+        int k = valueAt;
+        for (; k + 8 <= end; k += 8) {
+            long w = (long) LONGS.get(v, k);
+            long del = w ^ 0x7F7F7F7F7F7F7F7FL;
+            if (((((w - 0x2020202020202020L) & ~w) | ((del - 0x0101010101010101L) & ~del)) & 0x8080808080808080L) != 0) {
+                break;
+            }
+        }
+        for (; k < end; k++) {
+            if (!VALUE_CHAR[v[k] & 0xff]) {
                 error = H2Error.INVALID_HEADER_VALUE;
                 return false;
             }
         }
-        if (valueLength > 0 && (isWhitespace(buf[nameLength]) || isWhitespace(buf[end - 1]))) {
+        if (valueLength > 0 && (isWhitespace(v[valueAt]) || isWhitespace(v[end - 1]))) {
             error = H2Error.HEADER_VALUE_WHITESPACE;
             return false;
         }
         return true;
     }
 
-    private void pseudoField(byte[] buf, int nameLength, int valueLength) {
+    private void pseudoField(byte[] n, int nameAt, int nameLength, byte[] v, int valueAt, int valueLength) {
         if (kind == Kind.TRAILERS) {
             error = H2Error.PSEUDO_HEADER_IN_TRAILERS;
             return;
@@ -238,16 +258,16 @@ final class HeadDowngrade implements HpackDecoder.FieldSink {
         }
         int slot = -1;
         if (kind == Kind.REQUEST) {
-            if (equals(buf, 0, nameLength, P_METHOD)) {
+            if (equals(n, nameAt, nameLength, P_METHOD)) {
                 slot = METHOD;
-            } else if (equals(buf, 0, nameLength, P_SCHEME)) {
+            } else if (equals(n, nameAt, nameLength, P_SCHEME)) {
                 slot = SCHEME;
-            } else if (equals(buf, 0, nameLength, P_AUTHORITY)) {
+            } else if (equals(n, nameAt, nameLength, P_AUTHORITY)) {
                 slot = AUTHORITY;
-            } else if (equals(buf, 0, nameLength, P_PATH)) {
+            } else if (equals(n, nameAt, nameLength, P_PATH)) {
                 slot = PATH;
             }
-        } else if (equals(buf, 0, nameLength, P_STATUS)) {
+        } else if (equals(n, nameAt, nameLength, P_STATUS)) {
             slot = STATUS;
         }
         if (slot < 0) {
@@ -261,7 +281,7 @@ final class HeadDowngrade implements HpackDecoder.FieldSink {
         if (pseudoLength + valueLength > pseudo.length) {
             pseudo = Arrays.copyOf(pseudo, Math.max(pseudo.length * 2, pseudoLength + valueLength));
         }
-        System.arraycopy(buf, nameLength, pseudo, pseudoLength, valueLength);
+        System.arraycopy(v, valueAt, pseudo, pseudoLength, valueLength);
         pseudoAt[slot] = pseudoLength;
         pseudoLen[slot] = valueLength;
         pseudoLength += valueLength;
@@ -354,7 +374,7 @@ final class HeadDowngrade implements HpackDecoder.FieldSink {
         return d0 * 100 + d1 * 10 + d2;
     }
 
-    private void addCookie(byte[] buf, int nameLength, int valueLength) {
+    private void addCookie(byte[] v, int valueAt, int valueLength) {
         int need = cookieLength + valueLength + 2;
         if (need > cookie.length) {
             cookie = Arrays.copyOf(cookie, Math.max(cookie.length * 2, need));
@@ -363,7 +383,7 @@ final class HeadDowngrade implements HpackDecoder.FieldSink {
             cookie[cookieLength++] = ';';
             cookie[cookieLength++] = ' ';
         }
-        System.arraycopy(buf, nameLength, cookie, cookieLength, valueLength);
+        System.arraycopy(v, valueAt, cookie, cookieLength, valueLength);
         cookieLength += valueLength;
         cookieCount++;
     }
@@ -377,6 +397,9 @@ final class HeadDowngrade implements HpackDecoder.FieldSink {
     RequestHead finishRequest(int streamId, boolean endStream) {
         if (error == null && !startWritten) {
             writeStart();
+        }
+        if (error == null) {
+            error = startError;
         }
         if (error == null && pseudoAt[AUTHORITY] < 0 && !hostSeen) {
             error = H2Error.MISSING_AUTHORITY;
@@ -418,6 +441,9 @@ final class HeadDowngrade implements HpackDecoder.FieldSink {
     ResponseHead finishResponse(int streamId, boolean endStream, HttpMethod requestMethod) {
         if (error == null && !startWritten) {
             writeStart();
+        }
+        if (error == null) {
+            error = startError;
         }
         if (error != null) {
             throw new H2Exception(error, streamId);
@@ -513,27 +539,27 @@ final class HeadDowngrade implements HpackDecoder.FieldSink {
     /** A code for the lower-case names this class acts on (KnownHeader codes, and cookie). */
     private static final int COOKIE_KIND = 100;
 
-    static int classify(byte[] b, int len) {
+    static int classify(byte[] b, int at, int len) {
         switch (len) {
-            case 2: return is(b, len, "te") ? KnownHeader.TE : KnownHeader.NONE;
-            case 4: return is(b, len, "host") ? KnownHeader.HOST : KnownHeader.NONE;
-            case 6: return is(b, len, "cookie") ? COOKIE_KIND : KnownHeader.NONE;
-            case 7: return is(b, len, "upgrade") ? KnownHeader.UPGRADE : KnownHeader.NONE;
+            case 2: return is(b, at, len, "te") ? KnownHeader.TE : KnownHeader.NONE;
+            case 4: return is(b, at, len, "host") ? KnownHeader.HOST : KnownHeader.NONE;
+            case 6: return is(b, at, len, "cookie") ? COOKIE_KIND : KnownHeader.NONE;
+            case 7: return is(b, at, len, "upgrade") ? KnownHeader.UPGRADE : KnownHeader.NONE;
             case 10:
-                if (b[0] == 'c') {
-                    return is(b, len, "connection") ? KnownHeader.CONNECTION : KnownHeader.NONE;
+                if (b[at] == 'c') {
+                    return is(b, at, len, "connection") ? KnownHeader.CONNECTION : KnownHeader.NONE;
                 }
-                return is(b, len, "keep-alive") ? KnownHeader.KEEP_ALIVE : KnownHeader.NONE;
-            case 14: return is(b, len, "content-length") ? KnownHeader.CONTENT_LENGTH : KnownHeader.NONE;
-            case 16: return is(b, len, "proxy-connection") ? KnownHeader.PROXY_CONNECTION : KnownHeader.NONE;
-            case 17: return is(b, len, "transfer-encoding") ? KnownHeader.TRANSFER_ENCODING : KnownHeader.NONE;
+                return is(b, at, len, "keep-alive") ? KnownHeader.KEEP_ALIVE : KnownHeader.NONE;
+            case 14: return is(b, at, len, "content-length") ? KnownHeader.CONTENT_LENGTH : KnownHeader.NONE;
+            case 16: return is(b, at, len, "proxy-connection") ? KnownHeader.PROXY_CONNECTION : KnownHeader.NONE;
+            case 17: return is(b, at, len, "transfer-encoding") ? KnownHeader.TRANSFER_ENCODING : KnownHeader.NONE;
             default: return KnownHeader.NONE;
         }
     }
 
-    private static boolean is(byte[] b, int len, String lower) {
+    private static boolean is(byte[] b, int at, int len, String lower) {
         for (int k = 0; k < len; k++) {
-            if (b[k] != lower.charAt(k)) {
+            if (b[at + k] != lower.charAt(k)) {
                 return false;
             }
         }

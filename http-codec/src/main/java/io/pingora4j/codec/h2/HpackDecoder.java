@@ -17,9 +17,10 @@ import java.util.Arrays;
  * ({@link H2Error#HEADER_LIST_TOO_LARGE}) — an HPACK bomb or a flood of CONTINUATION frames
  * costs at most the budget.
  *
- * <h2>Allocation</h2>
- * None per field: names and values are copied into one reused field buffer, the dynamic table is
- * flat storage made once. The sink reads the field from that buffer during the call.
+ * <h2>Allocation and copies</h2>
+ * None per field: an indexed field is handed to the sink where it lies (the static table, or the
+ * dynamic table's flat storage, made once); a literal is decoded into one reused field buffer.
+ * The sink reads the field during the call.
  *
  * <p>Not thread-safe: one per connection (it is the connection's HPACK receive context).
  */
@@ -28,12 +29,14 @@ public final class HpackDecoder {
     /** Receives decoded fields. */
     public interface FieldSink {
         /**
-         * One field: the name is {@code buf[0, nameLength)}, the value
-         * {@code buf[nameLength, nameLength + valueLength)}; valid only during the call.
+         * One field: the name is {@code name[nameAt, nameAt+nameLength)}, the value
+         * {@code value[valueAt, valueAt+valueLength)} (the arrays may be the same, or the
+         * decoder's tables: read only, and only during the call).
          *
          * @param neverIndexed the field was sent as never-indexed (RFC 7541 §6.2.3): pass it on so
          */
-        void onField(byte[] buf, int nameLength, int valueLength, boolean neverIndexed);
+        void onField(byte[] name, int nameAt, int nameLength, byte[] value, int valueAt, int valueLength,
+                     boolean neverIndexed);
     }
 
     private final HpackDynamicTable table;
@@ -257,38 +260,39 @@ public final class HpackDecoder {
         if (incremental) {
             table.add(f, 0, nameLength, f, nameLength, valueLength, 0);
         }
-        emit(sink, nameLength, valueLength, neverIndexed);
+        emit(sink, f, 0, nameLength, f, nameLength, valueLength, neverIndexed);
         return valueStart + valueEncoded;
     }
 
+    /** An indexed field: passed to the sink straight from the table, no copy unless the entry wraps the ring. */
     private void indexed(int index, FieldSink sink) {
-        int nameLength;
-        int valueLength;
         if (index == 0) {
             throw new H2Exception(H2Error.HPACK_INVALID_INDEX, 0);
         }
         if (index <= HpackStaticTable.LENGTH) {
             byte[] n = HpackStaticTable.NAMES[index];
             byte[] v = HpackStaticTable.VALUES[index];
-            nameLength = n.length;
-            valueLength = v.length;
-            checkBudget(nameLength, valueLength);
-            ensureField(nameLength + valueLength);
-            System.arraycopy(n, 0, field, 0, nameLength);
-            System.arraycopy(v, 0, field, nameLength, valueLength);
-        } else {
-            int d = index - HpackStaticTable.LENGTH - 1;
-            if (d >= table.length()) {
-                throw new H2Exception(H2Error.HPACK_INVALID_INDEX, 0);
-            }
-            nameLength = table.nameLength(d);
-            valueLength = table.valueLength(d);
-            checkBudget(nameLength, valueLength);
-            ensureField(nameLength + valueLength);
-            table.copyName(d, field, 0);
-            table.copyValue(d, field, nameLength);
+            checkBudget(n.length, v.length);
+            emit(sink, n, 0, n.length, v, 0, v.length, false);
+            return;
         }
-        emit(sink, nameLength, valueLength, false);
+        int d = index - HpackStaticTable.LENGTH - 1;
+        if (d >= table.length()) {
+            throw new H2Exception(H2Error.HPACK_INVALID_INDEX, 0);
+        }
+        int nameLength = table.nameLength(d);
+        int valueLength = table.valueLength(d);
+        checkBudget(nameLength, valueLength);
+        int at = table.contiguousStart(d);
+        if (at >= 0) {
+            byte[] b = table.bytes();
+            emit(sink, b, at, nameLength, b, at + nameLength, valueLength, false);
+            return;
+        }
+        ensureField(nameLength + valueLength);
+        table.copyName(d, field, 0);
+        table.copyValue(d, field, nameLength);
+        emit(sink, field, 0, nameLength, field, nameLength, valueLength, false);
     }
 
     private void checkBudget(int nameLength, int valueLength) {
@@ -297,10 +301,11 @@ public final class HpackDecoder {
         }
     }
 
-    private void emit(FieldSink sink, int nameLength, int valueLength, boolean neverIndexed) {
+    private void emit(FieldSink sink, byte[] n, int nameAt, int nameLength, byte[] v, int valueAt, int valueLength,
+                      boolean neverIndexed) {
         listSize += nameLength + valueLength + HpackDynamicTable.ENTRY_OVERHEAD;
         fieldsInBlock++;
-        sink.onField(field, nameLength, valueLength, neverIndexed);
+        sink.onField(n, nameAt, nameLength, v, valueAt, valueLength, neverIndexed);
     }
 
     private int indexedNameLength(int index) {

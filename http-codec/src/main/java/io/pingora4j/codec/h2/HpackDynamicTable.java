@@ -21,6 +21,7 @@ final class HpackDynamicTable {
     private final int[] nameLen;
     private final int[] valueLen;
     private final int[] hash;
+    private final int mask;
     private int writeAt;   // next byte index in the ring
     private int oldest;    // slot of the oldest entry
     private int count;
@@ -31,7 +32,9 @@ final class HpackDynamicTable {
     HpackDynamicTable(int capacity) {
         this.capacity = capacity;
         this.bytes = new byte[Math.max(capacity, 1)];
-        int slots = capacity / ENTRY_OVERHEAD + 1;
+        // a power of two, so a slot index wraps with a mask
+        int slots = Integer.highestOneBit(capacity / ENTRY_OVERHEAD + 1) << 1;
+        this.mask = slots - 1;
         this.start = new int[slots];
         this.nameLen = new int[slots];
         this.valueLen = new int[slots];
@@ -81,7 +84,7 @@ final class HpackDynamicTable {
         while (size + entrySize > maxSize) {
             evict();
         }
-        int slot = (oldest + count) % start.length;
+        int slot = (oldest + count) & mask;
         start[slot] = writeAt;
         nameLen[slot] = nLen;
         valueLen[slot] = vLen;
@@ -98,12 +101,12 @@ final class HpackDynamicTable {
         if (first < len) {
             System.arraycopy(src, at + first, bytes, 0, len - first);
         }
-        writeAt = (writeAt + len) % bytes.length;
+        writeAt = wrap(writeAt + len);
     }
 
     private void evict() {
         size -= nameLen[oldest] + valueLen[oldest] + ENTRY_OVERHEAD;
-        oldest = (oldest + 1) % start.length;
+        oldest = (oldest + 1) & mask;
         count--;
         if (count == 0) {
             writeAt = 0;
@@ -112,7 +115,7 @@ final class HpackDynamicTable {
 
     /** Slot of the entry at {@code index}, 0 being the newest. */
     private int slot(int index) {
-        return (oldest + count - 1 - index) % start.length;
+        return (oldest + count - 1 - index) & mask;
     }
 
     int nameLength(int index) {
@@ -127,6 +130,21 @@ final class HpackDynamicTable {
         return hash[slot(index)];
     }
 
+    /**
+     * Where entry {@code index}'s name starts in {@link #bytes()} when its name and value lie
+     * there without wrapping around the ring's end (the value follows the name), or -1.
+     */
+    int contiguousStart(int index) {
+        int s = slot(index);
+        int at = start[s];
+        return at + nameLen[s] + valueLen[s] <= bytes.length ? at : -1;
+    }
+
+    /** The ring's storage, for reading an entry in place (see {@link #contiguousStart}). */
+    byte[] bytes() {
+        return bytes;
+    }
+
     /** Copies the name of entry {@code index} into {@code dst} at {@code at}. */
     void copyName(int index, byte[] dst, int at) {
         int s = slot(index);
@@ -136,7 +154,7 @@ final class HpackDynamicTable {
     /** Copies the value of entry {@code index} into {@code dst} at {@code at}. */
     void copyValue(int index, byte[] dst, int at) {
         int s = slot(index);
-        get((start[s] + nameLen[s]) % bytes.length, dst, at, valueLen[s]);
+        get(wrap(start[s] + nameLen[s]), dst, at, valueLen[s]);
     }
 
     private void get(int from, byte[] dst, int at, int len) {
@@ -156,16 +174,20 @@ final class HpackDynamicTable {
     /** True if entry {@code index}'s value equals {@code b[at, at+len)}. */
     boolean valueEquals(int index, byte[] b, int at, int len) {
         int s = slot(index);
-        return valueLen[s] == len && regionEquals((start[s] + nameLen[s]) % bytes.length, b, at, len);
+        return valueLen[s] == len && regionEquals(wrap(start[s] + nameLen[s]), b, at, len);
     }
 
     private boolean regionEquals(int from, byte[] b, int at, int len) {
-        int n = bytes.length;
-        for (int k = 0; k < len; k++) {
-            if (bytes[(from + k) % n] != b[at + k]) {
+        for (int k = 0, i = from; k < len; k++, i = wrap(i + 1)) {
+            if (bytes[i] != b[at + k]) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** A byte index past the ring's end, brought back (never more than one length past it). */
+    private int wrap(int i) {
+        return i >= bytes.length ? i - bytes.length : i;
     }
 }

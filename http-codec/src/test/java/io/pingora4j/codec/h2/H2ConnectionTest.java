@@ -271,6 +271,84 @@ class H2ConnectionTest {
     }
 
     @Test
+    void dataIsDeliveredAsAWindowOfTheInputBuffer() {
+        Peer out = Peer.server(H2Limits.DEFAULTS); // only its sink is used
+        ByteBuffer[] seen = new ByteBuffer[1];
+        int[] window = new int[2];
+        H2Connection conn = new H2Connection(H2Connection.Role.SERVER, H2Limits.DEFAULTS, new H2Listener() {
+            @Override
+            public void onData(int streamId, ByteBuffer data, boolean endStream) {
+                seen[0] = data;
+                window[0] = data.position();
+                window[1] = data.limit();
+            }
+
+            @Override
+            public void onConnectionError(H2Exception error) {
+                throw new AssertionError(error);
+            }
+        }, out);
+        conn.start();
+        ByteBuffer in = ByteBuffer.allocate(256);
+        in.put(H2Frames.preface());
+        H2FrameWriter.settings(in, new int[0], new long[0], 0);
+        in.put(RawClientFrames.headers(1));
+        int dataAt = in.position() + 9;
+        H2FrameWriter.frameHeader(in, 5, H2Frames.DATA, 0, 1);
+        in.put("hello".getBytes());
+        in.flip();
+        conn.receive(in, 0);
+        assertTrue(seen[0] == in, "the listener got the input buffer itself");
+        assertEquals(dataAt, window[0]);
+        assertEquals(dataAt + 5, window[1]);
+        assertEquals(in.limit(), in.position(), "all input consumed");
+    }
+
+    @Test
+    void dataIsSentFromTheCallersBufferWithoutACopy() {
+        RequestHead post = get("/");
+        post.setMethod(HttpMethod.POST);
+        ByteBuffer[] passed = new ByteBuffer[1];
+        H2Connection conn = new H2Connection(H2Connection.Role.CLIENT, H2Limits.DEFAULTS, client, new H2FrameSink() {
+            private final ByteBuffer out = ByteBuffer.allocate(4096);
+
+            @Override
+            public ByteBuffer reserve(int bytes) {
+                out.clear();
+                return out;
+            }
+
+            @Override
+            public void payload(ByteBuffer data) {
+                passed[0] = data;
+            }
+        });
+        conn.start();
+        int sid = conn.openStream(post, "https", false);
+        ByteBuffer body = ByteBuffer.wrap("abc".getBytes());
+        assertEquals(3, conn.writeData(sid, body, false));
+        assertTrue(passed[0] == body);
+        assertEquals(3, body.position());
+    }
+
+    @Test
+    void windowUpdatesAreBatchedUntilHalfAWindowIsConsumed() {
+        H2Limits small = H2Limits.DEFAULTS.withWindows(1000, 65_535);
+        RawClient c = new RawClient(small);
+        c.server.autoConsume = false;
+        c.headers(1, false, RawClient.request()).data(1, "x".repeat(400), false);
+        c.send();
+        c.server.conn.consumed(1, 400);
+        assertEquals(List.of(), c.send().stream().filter(l -> l.startsWith("WINDOW_UPDATE")).toList(),
+                "400 of a 1000-byte window: no update yet");
+        c.data(1, "y".repeat(200), false);
+        c.send();
+        c.server.conn.consumed(1, 200);
+        assertEquals(List.of("WINDOW_UPDATE stream=1 inc=600"),
+                c.send().stream().filter(l -> l.startsWith("WINDOW_UPDATE")).toList());
+    }
+
+    @Test
     void pingIsAnswered() {
         connect(client, server);
         client.conn.ping(42);

@@ -68,9 +68,10 @@ class HpackRfc7541Test {
         final List<Boolean> neverIndexed = new ArrayList<>();
 
         @Override
-        public void onField(byte[] buf, int nameLength, int valueLength, boolean never) {
-            fields.add(new String(buf, 0, nameLength, StandardCharsets.ISO_8859_1) + ": "
-                    + new String(buf, nameLength, valueLength, StandardCharsets.ISO_8859_1));
+        public void onField(byte[] name, int nameAt, int nameLength, byte[] value, int valueAt, int valueLength,
+                            boolean never) {
+            fields.add(new String(name, nameAt, nameLength, StandardCharsets.ISO_8859_1) + ": "
+                    + new String(value, valueAt, valueLength, StandardCharsets.ISO_8859_1));
             neverIndexed.add(never);
         }
     }
