@@ -32,14 +32,21 @@ final class EventLoop implements Executor, Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
     private static final long MAX_SELECT_NANOS = 1_000_000_000L;
+    /** Bytes of the buffer a connection's first read goes into (nginx's client_header_buffer_size is 1 KiB). */
+    static final int SMALL_BUFFER = 4096;
 
     final int index;
     final Server server;
     final EngineOptions options;
+    /** Read buffers of {@code options.bufferSize()} (bodies, HTTP/2 connections, response heads). */
     final BufferPool buffers;
+    /** Small read buffers a connection starts with: a request head, a small answer. */
+    final BufferPool smallBuffers;
     final UpstreamPool upstreams;
     final Timers timers;
     final EngineStats stats;
+    /** Parsers, sessions and output for HTTP/1.1 requests in progress, reused from connection to connection. */
+    final H1Exchange.Pool exchanges;
 
     private final Selector selector;
     private final Queue<Runnable> tasks = new MpscUnboundedXaddArrayQueue<>(256);
@@ -68,9 +75,11 @@ final class EventLoop implements Executor, Runnable {
         this.selector = Selector.open();
         this.now = System.nanoTime();
         this.timers = new Timers(now);
-        this.buffers = new BufferPool(options.bufferSize(), 1024);
+        this.buffers = new BufferPool(options.bufferSize(), 128);
+        this.smallBuffers = new BufferPool(Math.min(SMALL_BUFFER, options.bufferSize()), 512);
         this.stats = new EngineStats();
         this.upstreams = new UpstreamPool(this);
+        this.exchanges = new H1Exchange.Pool(this, 1024);
         this.thread = new Thread(this, "pingora4j-loop-" + index);
     }
 
@@ -220,9 +229,8 @@ final class EventLoop implements Executor, Runnable {
             ch.configureBlocking(false);
             ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
             InetSocketAddress remote = (InetSocketAddress) ch.getRemoteAddress();
-            InetSocketAddress local = (InetSocketAddress) ch.getLocalAddress();
             if (l.tls() == null) {
-                H1Downstream d = new H1Downstream(this, new Transport.Plain(ch), remote, local, l.proxy(), l.h2());
+                H1Downstream d = new H1Downstream(this, new Transport.Plain(ch), remote, l.proxy(), l.h2());
                 d.key = register(ch, SelectionKey.OP_READ, d);
                 connections.add(d);
                 stats.downstreamAccepted++;
@@ -230,7 +238,7 @@ final class EventLoop implements Executor, Runnable {
                 return;
             }
             TlsTransport t = new TlsTransport(this, ch, l.tls().newServerEngine());
-            H1Downstream d = new H1Downstream(this, t, remote, local, l.proxy(), l.h2());
+            H1Downstream d = new H1Downstream(this, t, remote, l.proxy(), l.h2());
             d.key = register(ch, SelectionKey.OP_READ, t);
             connections.add(d);
             stats.downstreamAccepted++;

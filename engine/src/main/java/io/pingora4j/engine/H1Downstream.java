@@ -45,17 +45,16 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
     private static final long MAX_DRAIN = 64 * 1024;
     private static final byte[] CONTINUE_100 = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    enum State { IDLE, READING_HEAD, IN_REQUEST, CLOSING, CLOSED }
+    /** CLOSING: the last bytes are going out; LINGERING: they went out, and what the client still sends is read and dropped. */
+    enum State { IDLE, READING_HEAD, IN_REQUEST, CLOSING, LINGERING, CLOSED }
 
     final EventLoop loop;
     final Transport transport;
     final InetSocketAddress remote;
-    final InetSocketAddress local;
-    final RequestParser parser;
-    final Outbound out = new Outbound();
-    final FramingBuffers framing = new FramingBuffers();
+    private InetSocketAddress local;
     final Deadline deadline;
-    final ProxySession session;
+    /** The parser, session and output while a request is on the connection; null while idle. */
+    private H1Exchange x;
     private final ProxyHttp<Object> proxy;
     /** HTTP/2 limits when the listener speaks HTTP/2 too (h2c preface, ALPN "h2"); null: HTTP/1.1 only. */
     private final H2Limits h2;
@@ -63,7 +62,6 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
     State state = State.IDLE;
     final InputBuffer input;
     private BufferPool.Lease headLease;
-    private final ByteBuffer continueBuf = ByteBuffer.allocateDirect(CONTINUE_100.length);
     /** The response to the current request goes in chunked coding. */
     private boolean chunked;
     /** The current response allows the connection to carry on (the session may still say no). */
@@ -77,21 +75,34 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
     long headDeadline;
     long writeDeadline;
     long bodyDeadline;
+    long lingerDeadline;
     private String clientIp;
 
-    H1Downstream(EventLoop loop, Transport transport, InetSocketAddress remote, InetSocketAddress local,
-                 ProxyHttp<Object> proxy, H2Limits h2) {
+    H1Downstream(EventLoop loop, Transport transport, InetSocketAddress remote, ProxyHttp<Object> proxy, H2Limits h2) {
         this.loop = loop;
         this.proxy = proxy;
         this.h2 = h2;
         this.transport = transport;
         this.remote = remote;
-        this.local = local;
-        this.parser = new RequestParser(loop.options.limits());
         this.deadline = new Deadline(loop.timers, this);
-        this.input = new InputBuffer(loop.buffers, loop.options.limits().maxHeadBytes());
-        this.session = new ProxySession(this, proxy);
-        continueBuf.put(CONTINUE_100).flip();
+        this.input = new InputBuffer(loop.smallBuffers, loop.buffers, loop.options.limits().maxHeadBytes());
+    }
+
+    /** The exchange, taken from the loop's pool when a request starts arriving. */
+    private H1Exchange x() {
+        if (x == null) {
+            x = loop.exchanges.acquire(this, proxy);
+        }
+        return x;
+    }
+
+    /** Gives the exchange back: nothing of a request is left on the connection. */
+    private void releaseExchange() {
+        if (x != null) {
+            H1Exchange e = x;
+            x = null;
+            loop.exchanges.release(e);
+        }
     }
 
     void start() {
@@ -134,12 +145,12 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
 
     @Override
     public RequestHead requestHead() {
-        return parser.head();
+        return x.parser.head();
     }
 
     @Override
     public String protocol() {
-        return parser.head().version() == MessageHead.HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1";
+        return x.parser.head().version() == MessageHead.HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1";
     }
 
     @Override
@@ -154,6 +165,13 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
 
     @Override
     public InetSocketAddress local() {
+        if (local == null) {
+            try {
+                local = (InetSocketAddress) transport.channel().getLocalAddress(); // asked for rarely: not kept per idle connection
+            } catch (IOException e) {
+                return null;
+            }
+        }
         return local;
     }
 
@@ -179,7 +197,13 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
         if (state == State.CLOSED) {
             return;
         }
-        if (!session.acceptsRequestBytes() && state == State.IN_REQUEST) {
+        if (state == State.LINGERING) {
+            if (Lingering.discard(input, transport)) {
+                close();
+            }
+            return;
+        }
+        if (state == State.IN_REQUEST && !x.session.acceptsRequestBytes()) {
             setRead(false);
             return;
         }
@@ -238,10 +262,11 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
         state = State.CLOSED; // the socket, its key and the bytes read so far now belong to the h2 side
         deadline.cancel();
         if (headLease != null) {
-            loop.buffers.release(headLease);
+            loop.smallBuffers.release(headLease);
             headLease = null;
         }
-        H2Downstream d = new H2Downstream(loop, transport, key, remote, local, proxy, h2, input);
+        releaseExchange();
+        H2Downstream d = new H2Downstream(loop, transport, key, remote, local(), proxy, h2, input);
         loop.connectionReplaced(this, d);
         d.start();
     }
@@ -273,8 +298,8 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
                 return;
             }
         }
-        while (state != State.CLOSED && state != State.CLOSING) {
-            if (state == State.IN_REQUEST && !session.acceptsRequestBytes()) {
+        while (state == State.IDLE || state == State.READING_HEAD || state == State.IN_REQUEST) {
+            if (state == State.IN_REQUEST && !x.session.acceptsRequestBytes()) {
                 // OP_READ stays on: it is cleared only if bytes arrive that cannot be taken yet
                 // (onReadable), which saves two epoll_ctl calls on every ordinary request
                 return;
@@ -285,8 +310,9 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
                 return;
             }
             H1Event e;
+            H1Exchange x = x(); // bytes of a request: it needs a parser and a session now
             try {
-                e = parser.next(in);
+                e = x.parser.next(in);
             } catch (HttpParseException ex) {
                 badRequest(ex);
                 return;
@@ -304,11 +330,14 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
                     }
                     if (state == State.IDLE) {
                         input.releaseIfEmpty();
+                        if (input.empty()) {
+                            releaseExchange(); // blank lines before a request: nothing to keep
+                        }
                     }
                     setRead(true);
                     return;
                 case HEAD:
-                    parser.head().detach();
+                    x.parser.head().detach();
                     state = State.IN_REQUEST;
                     chunked = false;
                     keepAlive = false;
@@ -318,16 +347,16 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
                     idleDeadline = 0;
                     bodyDeadline = loop.now + loop.options.headerReadTimeout().toNanos();
                     deadline.want(bodyDeadline);
-                    session.onRequestHead();
+                    x.session.onRequestHead();
                     break;
                 case BODY:
-                    session.onRequestBody(input.slice(parser.bodyStart(), parser.bodyLength()));
+                    x.session.onRequestBody(input.slice(x.parser.bodyStart(), x.parser.bodyLength()));
                     break;
                 case TRAILERS:
                     break; // request trailers are not forwarded
                 case END:
                     bodyDeadline = 0;
-                    session.onRequestEnd();
+                    x.session.onRequestEnd();
                     break;
                 default:
                     break;
@@ -339,7 +368,7 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
         ProxyError err = ProxyError.of(ProxyError.Source.DOWNSTREAM, ProxyError.Kind.INVALID_HTTP, ex.status(),
                 ex.error().reason());
         if (state == State.IN_REQUEST) {
-            session.onDownstreamError(err);
+            x.session.onDownstreamError(err);
         } else if (h2 != null && requests == 0 && transport.tlsInfo() == null && notHttp1(ex.error())) {
             // an h2c listener: a first line that is not HTTP/1.x at all may be a broken HTTP/2
             // preface; an HTTP/1.1 answer would be garbage to that client, so just close (as an
@@ -359,13 +388,13 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
     private void rejectMalformed(ProxyError err) {
         requests++;
         state = State.IN_REQUEST;
-        session.rejectMalformed(err);
+        x().session.rejectMalformed(err);
         closeAfterFlush();
     }
 
     private void onEof() {
         readEof = true;
-        if (state == State.IDLE || (state == State.READING_HEAD && parser.idle())) {
+        if (state == State.IDLE || (state == State.READING_HEAD && x.parser.idle())) {
             close();
             return;
         }
@@ -374,8 +403,8 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
             return;
         }
         if (state == State.IN_REQUEST) {
-            session.onDownstreamEof();
-            if (session.done() && state == State.IN_REQUEST) {
+            x.session.onDownstreamEof();
+            if (x.session.done() && state == State.IN_REQUEST) {
                 close(); // the session gave up on the client
             }
         }
@@ -385,7 +414,7 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
 
     @Override
     public boolean mayDiscardRestOfBody(long bodyBytesRead) {
-        RequestHead r = parser.head();
+        RequestHead r = x.parser.head();
         if (!r.keepAlive() || draining) {
             return false; // the connection ends with this response anyway
         }
@@ -395,7 +424,7 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
 
     @Override
     public void sendContinue() {
-        out.add(continueBuf.rewind());
+        x.out.add(ByteBuffer.wrap(CONTINUE_100)); // rare: its own small buffer
         flush();
     }
 
@@ -404,13 +433,13 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
         // its own buffer: the final head must not overwrite it while it is still queued
         ByteBuffer b = ByteBuffer.allocate(H1Writer.responseHeadLength(h)); // interim heads are rare
         H1Writer.writeResponseHead(h, b);
-        out.add(b.flip());
+        x.out.add(b.flip());
         flush();
     }
 
     @Override
     public void sendResponseHead(ResponseHead h, boolean noBody, boolean sessionKeepAlive) {
-        RequestHead r = parser.head();
+        RequestHead r = x.parser.head();
         boolean client11 = r.version() == MessageHead.HTTP_1_1;
         boolean keep = sessionKeepAlive && r.keepAlive() && !draining;
         chunked = false;
@@ -436,17 +465,17 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
         // queued: it goes out with the first body run (one gathering write), or at the next flush
         ByteBuffer b = headBuffer(H1Writer.responseHeadLength(h));
         H1Writer.writeResponseHead(h, b);
-        out.add(b.flip());
+        x.out.add(b.flip());
     }
 
     @Override
     public void sendBody(ByteBuffer chunk) {
         if (chunked && !tunnel) {
-            out.add(framing.chunkHeader(chunk.remaining()));
-            out.add(chunk);
-            out.add(framing.crlf());
+            x.out.add(x.framing.chunkHeader(chunk.remaining()));
+            x.out.add(chunk);
+            x.out.add(x.framing.crlf());
         } else {
-            out.add(chunk);
+            x.out.add(chunk);
         }
         // every body run is a window on a read buffer and shares the framing buffers: it goes
         // out now (with the head, when the head is still queued: one gathering write)
@@ -459,9 +488,9 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
             if (trailers != null && trailers.size() > 0) {
                 ByteBuffer b = ByteBuffer.allocate(ChunkedEncoder.lastChunkLength(trailers)); // trailers are rare
                 ChunkedEncoder.writeLastChunk(trailers, b);
-                out.add(b.flip());
+                x.out.add(b.flip());
             } else {
-                out.add(framing.lastChunk());
+                x.out.add(x.framing.lastChunk());
             }
         }
         flush();
@@ -469,12 +498,12 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
 
     @Override
     public boolean stalled() {
-        return out.stalled();
+        return x.out.stalled();
     }
 
     @Override
     public boolean pending() {
-        return out.pending();
+        return x.out.pending();
     }
 
     @Override
@@ -490,7 +519,7 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
     @Override
     public void startTunnel() {
         tunnel = true;
-        parser.switchToTunnel();
+        x.parser.switchToTunnel();
     }
 
     @Override
@@ -502,11 +531,11 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
 
     /** A buffer to serialise a response head into ({@code needed} bytes). */
     private ByteBuffer headBuffer(int needed) {
-        if (needed > loop.buffers.bufferSize()) {
-            return ByteBuffer.allocate(needed);
+        if (needed > loop.smallBuffers.bufferSize()) {
+            return ByteBuffer.allocate(needed); // a head over 4 KiB: rare, its own buffer
         }
         if (headLease == null) {
-            headLease = loop.buffers.acquire();
+            headLease = loop.smallBuffers.acquire();
         }
         return headLease.buf.clear();
     }
@@ -520,7 +549,7 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
     /** Writes what is queued; true when all went out, else OP_WRITE is armed. */
     private boolean flushOut() {
         try {
-            if (out.flush(transport)) {
+            if (x == null || x.out.flush(transport)) {
                 writeDeadline = 0;
                 if ((interest & SelectionKey.OP_WRITE) != 0) {
                     setInterest(interest & ~SelectionKey.OP_WRITE);
@@ -541,16 +570,18 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
     public void onWritable() {
         if (flushOut() && state != State.CLOSED) {
             if (state == State.CLOSING) {
-                close();
-            } else {
-                session.onDownstreamDrained();
+                linger();
+            } else if (state != State.LINGERING) {
+                if (x != null) {
+                    x.session.onDownstreamDrained();
+                }
             }
         }
     }
 
     private void clientGone(String why) {
         if (state == State.IN_REQUEST) {
-            session.onDownstreamGone(ProxyError.of(ProxyError.Source.DOWNSTREAM, ProxyError.Kind.CONNECTION_CLOSED,
+            x.session.onDownstreamGone(ProxyError.of(ProxyError.Source.DOWNSTREAM, ProxyError.Kind.CONNECTION_CLOSED,
                     "client connection lost: " + why));
         }
         close();
@@ -575,11 +606,14 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
         bodyDeadline = 0;
         idleDeadline = loop.now + loop.options.keepAliveTimeout().toNanos();
         deadline.want(idleDeadline);
-        if (headLease != null && !out.pending()) {
-            loop.buffers.release(headLease);
+        if (headLease != null && !x.out.pending()) {
+            loop.smallBuffers.release(headLease);
             headLease = null;
         }
         input.releaseIfEmpty();
+        if (input.empty() && !x.out.pending()) {
+            releaseExchange(); // an idle connection holds no parser, session or buffers
+        }
         // a pipelined request may already be buffered
         process();
     }
@@ -588,10 +622,39 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
         if (state == State.CLOSED) {
             return;
         }
-        if (out.pending()) {
+        if (state == State.LINGERING) {
+            return;
+        }
+        if (x != null && x.out.pending()) {
             state = State.CLOSING;
             setInterest(SelectionKey.OP_WRITE);
         } else {
+            linger();
+        }
+    }
+
+    /**
+     * The last bytes went out: half-close and read (and drop) what the client still sends for a
+     * moment before closing, as nginx's lingering close does. Closing with unread bytes would
+     * reset the connection, and a client still sending its body could lose the answer (a 413, a
+     * 400) before it reads it.
+     */
+    private void linger() {
+        if (readEof || state == State.CLOSED) {
+            close();
+            return;
+        }
+        releaseExchange();
+        if (!Lingering.start(transport)) {
+            close();
+            return;
+        }
+        state = State.LINGERING;
+        writeDeadline = 0;
+        lingerDeadline = loop.now + Lingering.TIMEOUT_NANOS;
+        deadline.want(lingerDeadline);
+        setInterest(SelectionKey.OP_READ);
+        if (Lingering.discard(input, transport)) {
             close();
         }
     }
@@ -600,7 +663,10 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
     @Override
     public void drain() {
         draining = true;
-        if (state == State.IDLE || (state == State.READING_HEAD && parser.idle())) {
+        if (state == State.LINGERING) {
+            return;
+        }
+        if (state == State.IDLE || (state == State.READING_HEAD && x.parser.idle())) {
             close();
         }
     }
@@ -609,7 +675,7 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
     @Override
     public void shutdownNow() {
         if (state == State.IN_REQUEST) {
-            session.onDownstreamGone(ProxyError.of(ProxyError.Source.INTERNAL, ProxyError.Kind.INTERNAL,
+            x.session.onDownstreamGone(ProxyError.of(ProxyError.Source.INTERNAL, ProxyError.Kind.INTERNAL,
                     "server shutting down"));
         }
         close();
@@ -621,14 +687,17 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
         }
         state = State.CLOSED;
         deadline.cancel();
-        out.clear();
+        if (x != null) {
+            x.out.clear();
+        }
+        releaseExchange();
         if (key != null) {
             key.cancel();
         }
         transport.close();
         input.release();
         if (headLease != null) {
-            loop.buffers.release(headLease);
+            loop.smallBuffers.release(headLease);
             headLease = null;
         }
         loop.connectionClosed(this);
@@ -662,7 +731,9 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
             case READING_HEAD:
                 return headDeadline;
             case IN_REQUEST:
-                return session.acceptsRequestBytes() ? bodyDeadline : 0;
+                return x.session.acceptsRequestBytes() ? bodyDeadline : 0;
+            case LINGERING:
+                return lingerDeadline;
             default:
                 return 0;
         }
@@ -673,7 +744,7 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
         if (writeDeadline != 0 && nowNanos - writeDeadline >= 0) {
             // the client does not take our bytes
             if (state == State.IN_REQUEST) {
-                session.onDownstreamGone(ProxyError.of(ProxyError.Source.DOWNSTREAM, ProxyError.Kind.WRITE_TIMEOUT,
+                x.session.onDownstreamGone(ProxyError.of(ProxyError.Source.DOWNSTREAM, ProxyError.Kind.WRITE_TIMEOUT,
                         "client did not read the response in time"));
             }
             close();
@@ -681,6 +752,7 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
         }
         switch (state) {
             case IDLE:
+            case LINGERING:
                 close();
                 break;
             case READING_HEAD:
@@ -688,7 +760,7 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
                         "request head not received in time"));
                 break;
             case IN_REQUEST:
-                session.onDownstreamError(ProxyError.of(ProxyError.Source.DOWNSTREAM, ProxyError.Kind.READ_TIMEOUT, 408,
+                x.session.onDownstreamError(ProxyError.of(ProxyError.Source.DOWNSTREAM, ProxyError.Kind.READ_TIMEOUT, 408,
                         "request body not received in time"));
                 break;
             default:

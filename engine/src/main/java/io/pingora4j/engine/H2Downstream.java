@@ -65,6 +65,9 @@ final class H2Downstream implements ClientConnection, IoHandler, Deadline.Owner,
     private int interest = SelectionKey.OP_READ;
     private boolean flushQueued;
     private boolean closing;
+    /** Our last frames went out; the client's bytes are read and dropped until it closes ({@link Lingering}). */
+    private boolean lingering;
+    private long lingerDeadline;
     private boolean closed;
     private boolean draining;
     private int streamsOpened;
@@ -131,6 +134,12 @@ final class H2Downstream implements ClientConnection, IoHandler, Deadline.Owner,
     @Override
     public void onReadable() {
         if (closed) {
+            return;
+        }
+        if (lingering) {
+            if (Lingering.discard(input, transport)) {
+                close();
+            }
             return;
         }
         int n;
@@ -289,7 +298,7 @@ final class H2Downstream implements ClientConnection, IoHandler, Deadline.Owner,
             setInterest(interest & ~SelectionKey.OP_WRITE);
             h2.outboundDrained();
             if (closing) {
-                close();
+                linger();
                 return;
             }
         } else {
@@ -371,6 +380,9 @@ final class H2Downstream implements ClientConnection, IoHandler, Deadline.Owner,
     @Override
     public long currentDeadline() {
         long d = earliest(idleDeadline, writeDeadline);
+        if (lingering) {
+            return lingerDeadline;
+        }
         d = earliest(d, h2.awaitingSettingsAck() ? settingsDeadline : 0);
         return earliest(d, readDeadline);
     }
@@ -384,6 +396,12 @@ final class H2Downstream implements ClientConnection, IoHandler, Deadline.Owner,
 
     @Override
     public void onDeadline(long now) {
+        if (lingering) {
+            if (now - lingerDeadline >= 0) {
+                close();
+            }
+            return;
+        }
         if (writeDeadline != 0 && now - writeDeadline >= 0) {
             connectionLost("client did not read the response in time");
             return;
@@ -437,6 +455,30 @@ final class H2Downstream implements ClientConnection, IoHandler, Deadline.Owner,
             s.reset(why);
         }
         close();
+    }
+
+    /** The GOAWAY went out: half-close, and drop what the client still sends until it closes. */
+    private void linger() {
+        if (lingering) {
+            return;
+        }
+        for (H2RequestStream s : new ArrayList<>(active)) {
+            s.reset("connection closed");
+        }
+        if (!Lingering.start(transport)) {
+            close();
+            return;
+        }
+        lingering = true;
+        writeDeadline = 0;
+        idleDeadline = 0;
+        readDeadline = 0;
+        lingerDeadline = loop.now + Lingering.TIMEOUT_NANOS;
+        deadline.want(lingerDeadline);
+        setInterest(SelectionKey.OP_READ);
+        if (Lingering.discard(input, transport)) {
+            close();
+        }
     }
 
     private void closeAfterFlush() {

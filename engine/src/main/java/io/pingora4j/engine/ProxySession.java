@@ -71,9 +71,9 @@ final class ProxySession implements Session {
         COMPLETE
     }
 
-    private final Downstream down;
+    private Downstream down;
     private final EventLoop loop;
-    private final ProxyHttp<Object> proxy;
+    private ProxyHttp<Object> proxy;
     private final UpstreamRequest upstreamRequest = new UpstreamRequest();
     private final RequestBodyReplay replay = new RequestBodyReplay();
     private final BufferedRequestBody bufferedBody = new BufferedRequestBody();
@@ -110,6 +110,23 @@ final class ProxySession implements Session {
     ProxySession(Downstream down, ProxyHttp<Object> proxy) {
         this.down = down;
         this.loop = down.loop();
+        this.proxy = proxy;
+    }
+
+    ProxySession(EventLoop loop) {
+        this.loop = loop;
+    }
+
+    /**
+     * Serves requests of {@code down} with {@code proxy} from now on (a pooled session taken by
+     * another connection). Only between requests: a late callback of an earlier request finds a
+     * newer generation and does nothing.
+     */
+    void bind(Downstream down, ProxyHttp<Object> proxy) {
+        if (phase != Phase.DONE && phase != Phase.IDLE) {
+            throw new IllegalStateException("bind() while a request is in progress: " + phase);
+        }
+        this.down = down;
         this.proxy = proxy;
     }
 

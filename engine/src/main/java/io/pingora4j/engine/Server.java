@@ -104,7 +104,7 @@ public final class Server implements AutoCloseable {
         long h2GoAways = 0;
         long buffers = 0;
         for (EventLoop l : loops) {
-            buffers += l.buffers.allocatedCount();
+            buffers += l.buffers.allocatedCount() + l.smallBuffers.allocatedCount();
             EngineStats s = l.stats;
             accepted += s.downstreamAccepted;
             requests += s.requests;

@@ -51,7 +51,7 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner, TlsTranspor
         this.peer = peer;
         this.transport = transport;
         this.deadline = new Deadline(loop.timers, this);
-        this.input = new InputBuffer(loop.buffers, 64 * 1024);
+        this.input = new InputBuffer(loop.smallBuffers, loop.buffers, 64 * 1024);
     }
 
     // ------------------------------------------------------------------ readiness
@@ -184,11 +184,11 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner, TlsTranspor
 
     /** A pooled head buffer for the request head. */
     ByteBuffer headBuffer(int needed) {
-        if (needed > loop.buffers.bufferSize()) {
-            return ByteBuffer.allocate(needed);
+        if (needed > loop.smallBuffers.bufferSize()) {
+            return ByteBuffer.allocate(needed); // a head over 4 KiB: rare, its own buffer
         }
         if (headLease == null) {
-            headLease = loop.buffers.acquire();
+            headLease = loop.smallBuffers.acquire();
         }
         return headLease.buf.clear();
     }
@@ -299,7 +299,7 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner, TlsTranspor
 
     private void releaseHeadBuffer() {
         if (headLease != null) {
-            loop.buffers.release(headLease);
+            loop.smallBuffers.release(headLease);
             headLease = null;
         }
     }

@@ -29,7 +29,11 @@ final class RawH2 implements AutoCloseable, H2FrameHandler {
     private volatile int lastResetCode = -1;
 
     RawH2(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        socket = new Socket();
+        // a small receive buffer: a client that does not read stops taking bytes soon (the kernel
+        // would otherwise absorb megabytes of answers to a flood before the server notices)
+        socket.setReceiveBufferSize(16 * 1024);
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
         socket.setSoTimeout(30_000);
         out = socket.getOutputStream();
         pending.writeBytes(H2Frames.preface());
