@@ -163,10 +163,10 @@ public final class H2Connection {
         ids[n] = H2Frames.SETTINGS_MAX_HEADER_LIST_SIZE;
         values[n++] = limits.maxHeaderListSize();
         int grow = limits.connectionWindow() - H2Frames.DEFAULT_WINDOW;
-        ByteBuffer out = sink.reserve((role == Role.CLIENT ? H2Frames.PREFACE.length : 0) + 9 + 6 * n
+        ByteBuffer out = sink.reserve((role == Role.CLIENT ? H2Frames.PREFACE_BYTES.length : 0) + 9 + 6 * n
                 + (grow > 0 ? 13 : 0));
         if (role == Role.CLIENT) {
-            out.put(H2Frames.PREFACE);
+            out.put(H2Frames.PREFACE_BYTES);
         }
         H2FrameWriter.settings(out, ids, values, n);
         if (grow > 0) {

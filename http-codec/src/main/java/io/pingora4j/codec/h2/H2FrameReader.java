@@ -111,7 +111,7 @@ public final class H2FrameReader {
     }
 
     private int preface(ByteBuffer in, int p, int limit) {
-        byte[] preface = H2Frames.PREFACE;
+        byte[] preface = H2Frames.PREFACE_BYTES;
         while (p < limit && accCount < preface.length) {
             if (in.get(p) != preface[accCount]) {
                 throw new H2Exception(H2Error.INVALID_PREFACE, 0);
