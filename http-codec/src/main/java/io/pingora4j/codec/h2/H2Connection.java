@@ -442,7 +442,7 @@ public final class H2Connection {
             return;
         }
         H2FrameWriter.rstStream(sink.reserve(13), streamId, errorCode);
-        closeStream(s, true);
+        closeStream(s, ClosedStreams.RESET_BY_US);
     }
 
     /** Sends GOAWAY at once with the last stream the peer opened, and accepts no new stream (§6.8). */
@@ -520,10 +520,11 @@ public final class H2Connection {
         return s;
     }
 
-    void closeStream(H2Stream s, boolean resetByUs) {
+    /** @param how a {@link ClosedStreams} code: ENDED, RESET_BY_US or RESET_BY_PEER */
+    void closeStream(H2Stream s, int how) {
         s.state = H2Stream.State.CLOSED;
         streams.remove(s.id);
-        closed.add(s.id, resetByUs);
+        closed.add(s.id, how);
         if (peerInitiated(s.id)) {
             activePeerStreams--;
         } else {
@@ -545,7 +546,7 @@ public final class H2Connection {
         if (s.state == H2Stream.State.OPEN) {
             s.state = H2Stream.State.HALF_CLOSED_LOCAL;
         } else if (s.state == H2Stream.State.HALF_CLOSED_REMOTE) {
-            closeStream(s, false);
+            closeStream(s, ClosedStreams.ENDED);
         }
     }
 
@@ -553,7 +554,7 @@ public final class H2Connection {
         if (s.state == H2Stream.State.OPEN) {
             s.state = H2Stream.State.HALF_CLOSED_REMOTE;
         } else if (s.state == H2Stream.State.HALF_CLOSED_LOCAL) {
-            closeStream(s, false);
+            closeStream(s, ClosedStreams.ENDED);
         }
     }
 
@@ -590,14 +591,14 @@ public final class H2Connection {
         H2FrameWriter.rstStream(sink.reserve(13), streamId, e.error().code());
         if (s != null) {
             boolean surfaced = s.surfaced;
-            closeStream(s, true);
+            closeStream(s, ClosedStreams.RESET_BY_US);
             if (surfaced) {
                 listener.onStreamReset(streamId, e.error().code(), e);
             } else {
                 listener.onRefusedStream(streamId, e);
             }
         } else {
-            closed.add(streamId, true);
+            closed.add(streamId, ClosedStreams.RESET_BY_US);
             if (e.error() == H2Error.TOO_MANY_STREAMS) {
                 listener.onRefusedStream(streamId, e);
             }
