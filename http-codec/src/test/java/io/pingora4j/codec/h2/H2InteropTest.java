@@ -36,6 +36,19 @@ class H2InteropTest {
     }
 
     @Test
+    void curlUploadsFiveMegabytesThroughSmallWindows() throws Exception {
+        byte[] body = new byte[5_000_000];
+        new java.util.Random(11).nextBytes(body);
+        Path file = Files.write(dir.resolve("upload.bin"), body);
+        try (BlockingH2cServer server = new BlockingH2cServer(H2Limits.DEFAULTS.withWindows(16_384, 65_535))) {
+            Run r = run(60, tool("curl", "curl"), "-sS", "--http2-prior-knowledge", "--data-binary", "@" + file,
+                    "-o", "/dev/null", "-w", "%{http_code} %{size_upload}", "http://127.0.0.1:" + server.port() + "/up");
+            assertEquals(0, r.exit, r.output);
+            assertEquals("200 5000000", r.output);
+        }
+    }
+
+    @Test
     void nghttpFetchesConcurrentStreams() throws Exception {
         try (BlockingH2cServer server = new BlockingH2cServer(H2Limits.DEFAULTS)) {
             String url = "http://127.0.0.1:" + server.port() + "/";
