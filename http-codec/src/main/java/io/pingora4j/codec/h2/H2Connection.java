@@ -163,10 +163,10 @@ public final class H2Connection {
         ids[n] = H2Frames.SETTINGS_MAX_HEADER_LIST_SIZE;
         values[n++] = limits.maxHeaderListSize();
         int grow = limits.connectionWindow() - H2Frames.DEFAULT_WINDOW;
-        ByteBuffer out = sink.reserve((role == Role.CLIENT ? H2Frames.PREFACE.length : 0) + 9 + 6 * n
+        ByteBuffer out = sink.reserve((role == Role.CLIENT ? H2Frames.PREFACE_BYTES.length : 0) + 9 + 6 * n
                 + (grow > 0 ? 13 : 0));
         if (role == Role.CLIENT) {
-            out.put(H2Frames.PREFACE);
+            out.put(H2Frames.PREFACE_BYTES);
         }
         H2FrameWriter.settings(out, ids, values, n);
         if (grow > 0) {
@@ -442,7 +442,7 @@ public final class H2Connection {
             return;
         }
         H2FrameWriter.rstStream(sink.reserve(13), streamId, errorCode);
-        closeStream(s, true);
+        closeStream(s, ClosedStreams.RESET_BY_US);
     }
 
     /** Sends GOAWAY at once with the last stream the peer opened, and accepts no new stream (§6.8). */
@@ -520,10 +520,11 @@ public final class H2Connection {
         return s;
     }
 
-    void closeStream(H2Stream s, boolean resetByUs) {
+    /** @param how a {@link ClosedStreams} code: ENDED, RESET_BY_US or RESET_BY_PEER */
+    void closeStream(H2Stream s, int how) {
         s.state = H2Stream.State.CLOSED;
         streams.remove(s.id);
-        closed.add(s.id, resetByUs);
+        closed.add(s.id, how);
         if (peerInitiated(s.id)) {
             activePeerStreams--;
         } else {
@@ -545,7 +546,7 @@ public final class H2Connection {
         if (s.state == H2Stream.State.OPEN) {
             s.state = H2Stream.State.HALF_CLOSED_LOCAL;
         } else if (s.state == H2Stream.State.HALF_CLOSED_REMOTE) {
-            closeStream(s, false);
+            closeStream(s, ClosedStreams.ENDED);
         }
     }
 
@@ -553,7 +554,7 @@ public final class H2Connection {
         if (s.state == H2Stream.State.OPEN) {
             s.state = H2Stream.State.HALF_CLOSED_REMOTE;
         } else if (s.state == H2Stream.State.HALF_CLOSED_LOCAL) {
-            closeStream(s, false);
+            closeStream(s, ClosedStreams.ENDED);
         }
     }
 
@@ -590,14 +591,14 @@ public final class H2Connection {
         H2FrameWriter.rstStream(sink.reserve(13), streamId, e.error().code());
         if (s != null) {
             boolean surfaced = s.surfaced;
-            closeStream(s, true);
+            closeStream(s, ClosedStreams.RESET_BY_US);
             if (surfaced) {
                 listener.onStreamReset(streamId, e.error().code(), e);
             } else {
                 listener.onRefusedStream(streamId, e);
             }
         } else {
-            closed.add(streamId, true);
+            closed.add(streamId, ClosedStreams.RESET_BY_US);
             if (e.error() == H2Error.TOO_MANY_STREAMS) {
                 listener.onRefusedStream(streamId, e);
             }

@@ -84,10 +84,10 @@ public enum H2Error {
     STREAM_ID_NOT_INCREASING(true, H2ErrorCode.PROTOCOL_ERROR, "stream id not increasing"),
     /** DATA, RST_STREAM, WINDOW_UPDATE or CONTINUATION on an idle stream (§5.1). */
     FRAME_ON_IDLE_STREAM(true, H2ErrorCode.PROTOCOL_ERROR, "frame on an idle stream"),
-    /** DATA or HEADERS on a stream the peer already half-closed, or that is closed (§5.1). */
+    /** DATA or HEADERS on a stream the peer half-closed, or reset (§5.1): a stream error. */
     STREAM_CLOSED(false, H2ErrorCode.STREAM_CLOSED, "frame on a closed stream"),
-    /** §5.1 "closed": frames after the peer's own END_STREAM are a connection error. */
-    HEADERS_ON_CLOSED_STREAM(true, H2ErrorCode.STREAM_CLOSED, "HEADERS on a stream that closed normally"),
+    /** DATA or HEADERS on a stream closed after both ends sent END_STREAM (§5.1, "closed"). */
+    FRAME_AFTER_END_STREAM(true, H2ErrorCode.STREAM_CLOSED, "frame after END_STREAM on a closed stream"),
     /** More streams than SETTINGS_MAX_CONCURRENT_STREAMS (§5.1.2). */
     TOO_MANY_STREAMS(false, H2ErrorCode.REFUSED_STREAM, "too many concurrent streams"),
     /** A stream that depends on itself (§5.3.1). */

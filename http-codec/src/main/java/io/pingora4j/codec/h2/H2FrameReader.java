@@ -21,7 +21,8 @@ public final class H2FrameReader {
         PREFACE, HEADER, PAD_LENGTH, PRIORITY_FIELDS, DATA, FRAGMENT, PADDING, FIXED, SETTING, SKIP, FAILED
     }
 
-    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    /** Handed over for a DATA frame with no data; per reader, since the handler may move its position. */
+    private final ByteBuffer empty = ByteBuffer.allocate(0);
 
     private final H2FrameHandler handler;
     private State state;
@@ -111,7 +112,7 @@ public final class H2FrameReader {
     }
 
     private int preface(ByteBuffer in, int p, int limit) {
-        byte[] preface = H2Frames.PREFACE;
+        byte[] preface = H2Frames.PREFACE_BYTES;
         while (p < limit && accCount < preface.length) {
             if (in.get(p) != preface[accCount]) {
                 throw new H2Exception(H2Error.INVALID_PREFACE, 0);
@@ -391,7 +392,7 @@ public final class H2FrameReader {
         boolean endStream = (flags & H2Frames.FLAG_END_STREAM) != 0;
         handler.onDataFrame(streamId, length, dataRemaining, endStream);
         if (dataRemaining == 0) {
-            handler.onData(streamId, EMPTY, 0, 0, true);
+            handler.onData(streamId, empty, 0, 0, true);
             afterData();
         }
     }

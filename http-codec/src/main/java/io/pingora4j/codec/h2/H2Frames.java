@@ -1,5 +1,6 @@
 package io.pingora4j.codec.h2;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /** Frame types, flags, setting identifiers and fixed sizes of RFC 9113 §4, §6. */
@@ -41,14 +42,38 @@ public final class H2Frames {
     public static final int MAX_WINDOW = Integer.MAX_VALUE;
 
     /** The client connection preface (§3.4). */
-    static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] PREFACE_BYTES = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private H2Frames() {
     }
 
     /** The client connection preface, for a client role writing it or an engine sniffing it (h2c prior knowledge). */
     public static byte[] preface() {
-        return PREFACE.clone();
+        return PREFACE_BYTES.clone();
+    }
+
+    /** {@link #matchPreface}: the bytes are not the preface (an HTTP/1.1 request, say). */
+    public static final int NOT_PREFACE = -1;
+    /** {@link #matchPreface}: the bytes so far begin the preface; wait for more. */
+    public static final int PREFACE_PREFIX = 0;
+    /** {@link #matchPreface}: the whole 24-byte preface is there. */
+    public static final int PREFACE = 1;
+
+    /**
+     * Sniffs {@code in[position, limit)} for the client connection preface, without consuming: how
+     * a plain listener tells h2c with prior knowledge from HTTP/1.1 on the same port (an h1
+     * request line never starts with "PRI * HTTP/2.0"). Returns {@link #NOT_PREFACE},
+     * {@link #PREFACE_PREFIX} or {@link #PREFACE}.
+     */
+    public static int matchPreface(ByteBuffer in) {
+        int n = Math.min(in.remaining(), PREFACE_BYTES.length);
+        int p = in.position();
+        for (int i = 0; i < n; i++) {
+            if (in.get(p + i) != PREFACE_BYTES[i]) {
+                return NOT_PREFACE;
+            }
+        }
+        return n == PREFACE_BYTES.length ? PREFACE : PREFACE_PREFIX;
     }
 
     /** A frame type's name, for logs. */

@@ -72,7 +72,11 @@ final class H2Inbound implements H2FrameHandler {
                 throw new H2Exception(H2Error.FRAME_ON_IDLE_STREAM, streamId);
             }
             c.returnToConnection(frameLength);
-            if (c.closed.find(streamId) != ClosedStreams.RESET_BY_US) {
+            int how = c.closed.find(streamId);
+            if (how == ClosedStreams.ENDED) {
+                throw new H2Exception(H2Error.FRAME_AFTER_END_STREAM, streamId);
+            }
+            if (how != ClosedStreams.RESET_BY_US) {
                 c.streamError(streamId, null, new H2Exception(H2Error.STREAM_CLOSED, streamId));
             }
             return;
@@ -211,9 +215,11 @@ final class H2Inbound implements H2FrameHandler {
         if (f == ClosedStreams.NOT_FOUND) {
             throw new H2Exception(H2Error.STREAM_ID_NOT_INCREASING, streamId);
         }
-        if (f == ClosedStreams.CLOSED) {
-            // the peer ended the stream itself (END_STREAM): nothing may follow (RFC 9113 §5.1)
-            throw new H2Exception(H2Error.HEADERS_ON_CLOSED_STREAM, streamId);
+        if (f == ClosedStreams.ENDED) {
+            throw new H2Exception(H2Error.FRAME_AFTER_END_STREAM, streamId);
+        }
+        if (f == ClosedStreams.RESET_BY_PEER) {
+            blockError = H2Error.STREAM_CLOSED;
         }
         return HeadDowngrade.Kind.DISCARD;
     }
@@ -344,7 +350,7 @@ final class H2Inbound implements H2FrameHandler {
             throw new H2Exception(H2Error.RESET_FLOOD, streamId);
         }
         boolean surfaced = s.surfaced;
-        c.closeStream(s, false);
+        c.closeStream(s, ClosedStreams.RESET_BY_PEER);
         if (surfaced) {
             c.listener.onStreamReset(streamId, errorCode, null);
         }
@@ -476,7 +482,7 @@ final class H2Inbound implements H2FrameHandler {
             if (!c.peerInitiated(s.id) && s.id > lastStreamId && s.id != 0) {
                 int id = s.id;
                 boolean surfaced = s.surfaced;
-                c.closeStream(s, false);
+                c.closeStream(s, ClosedStreams.RESET_BY_PEER); // refused by the GOAWAY
                 if (surfaced) {
                     c.listener.onStreamReset(id, H2ErrorCode.REFUSED_STREAM, null);
                 }

@@ -12,7 +12,7 @@ package io.pingora4j.codec.h2;
  * @param connectionWindow        the same for all streams together (default 1 MiB)
  * @param maxFrameSize            SETTINGS_MAX_FRAME_SIZE we accept (default 16 KiB, the minimum)
  * @param headerTableSize         SETTINGS_HEADER_TABLE_SIZE: the HPACK table the peer may fill for us,
- *                                and the most our encoder keeps for the peer (default 4096)
+ *                                and the most our encoder keeps for the peer (default 4096, the minimum)
  * @param maxHeaderListSize       SETTINGS_MAX_HEADER_LIST_SIZE, enforced while decoding: a header block
  *                                growing past it is a connection error ENHANCE_YOUR_CALM, found at the
  *                                first string that would cross it, before it is buffered (HPACK bomb,
@@ -65,8 +65,9 @@ public record H2Limits(int maxConcurrentStreams, int initialStreamWindow, int co
         if (maxFrameSize < H2Frames.DEFAULT_MAX_FRAME_SIZE || maxFrameSize > H2Frames.MAX_FRAME_SIZE_LIMIT) {
             throw new IllegalArgumentException("maxFrameSize must be in 16384..16777215, got " + maxFrameSize);
         }
-        if (headerTableSize < 0) {
-            throw new IllegalArgumentException("headerTableSize must be >= 0, got " + headerTableSize);
+        if (headerTableSize < DEFAULT_HEADER_TABLE_SIZE) {
+            // a peer may use 4096 until it has seen a smaller value, so less is not honoured here
+            throw new IllegalArgumentException("headerTableSize must be >= 4096, got " + headerTableSize);
         }
         if (maxHeaderListSize < 64 || maxHeaderListSize > MAX_HEADER_LIST_SIZE_LIMIT) {
             throw new IllegalArgumentException("maxHeaderListSize must be in 64.." + MAX_HEADER_LIST_SIZE_LIMIT

@@ -39,6 +39,9 @@ public final class HpackDecoder {
                      boolean neverIndexed);
     }
 
+    /** SETTINGS_HEADER_TABLE_SIZE's initial value: the table size both ends start from. */
+    static final int DEFAULT_TABLE_SIZE = 4096;
+
     private final HpackDynamicTable table;
     private final int maxTableSize;
     private int maxHeaderListSize;
@@ -57,6 +60,7 @@ public final class HpackDecoder {
 
     /**
      * @param maxTableSize      the SETTINGS_HEADER_TABLE_SIZE we announce: the most the peer may use
+     *                          (the table starts at 4096, or this if smaller, until the peer updates it)
      * @param maxHeaderListSize the header-list budget per block (RFC 7541 §4.1 sizes)
      */
     public HpackDecoder(int maxTableSize, int maxHeaderListSize) {
@@ -64,6 +68,9 @@ public final class HpackDecoder {
             throw new IllegalArgumentException("table size must be >= 0 and list size > 0");
         }
         this.table = new HpackDynamicTable(maxTableSize);
+        // the peer's encoder starts from the protocol's 4096 whatever we announce, and moves only
+        // with a size update: the decoder must evict exactly where it does (RFC 7541 §4.2, RFC 9113 §6.5.2)
+        this.table.setMaxSize(Math.min(maxTableSize, DEFAULT_TABLE_SIZE));
         this.maxTableSize = maxTableSize;
         this.maxHeaderListSize = maxHeaderListSize;
     }

@@ -20,6 +20,7 @@
  * </ul>
  * Calls, all on the connection's loop:
  * <pre>
+ *   H2Frames.matchPreface(in)                   plain listener: h2c prior knowledge or HTTP/1.1?
  *   start()                                     queue our preface and SETTINGS; arm a timer of
  *                                               limits().settingsTimeoutMillis() that calls
  *                                               settingsTimeout() (a no-op once acknowledged)

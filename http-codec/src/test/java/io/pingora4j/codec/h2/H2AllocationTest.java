@@ -157,7 +157,7 @@ class H2AllocationTest {
         s.conn = conn;
         conn.start();
         ByteBuffer in = ByteBuffer.allocate(4096);
-        in.put(H2Frames.PREFACE);
+        in.put(H2Frames.PREFACE_BYTES);
         H2FrameWriter.settings(in, new int[0], new long[0], 0);
         H2FrameWriter.settingsAck(in);
         in.put(headersFrame(1, blocks[0]));

@@ -400,6 +400,51 @@ class H2ConnectionTest {
     }
 
     @Test
+    void goAwayResetsTheClientsStreamsAboveItsLastStreamId() {
+        connect(client, server);
+        int a = client.conn.openStream(get("/a"), "https", true);
+        int b = client.conn.openStream(get("/b"), "https", true);
+        Peer.pump(client, server);
+        int c = client.conn.openStream(get("/c"), "https", true); // not yet seen by the server
+        server.conn.goAway(H2ErrorCode.NO_ERROR);
+        server.receive(new byte[0], 1);
+        client.receive(server.takeSent(), Integer.MAX_VALUE);
+        assertEquals(List.of("reset " + c + " REFUSED_STREAM by peer", "goaway " + b + " NO_ERROR"), client.events);
+        assertEquals(2, client.conn.activeStreams(), "streams " + a + " and " + b + " go on");
+        assertFalse(client.conn.canOpenStream());
+        server.receive(client.takeSent(), Integer.MAX_VALUE);
+        assertFalse(server.events.contains("request " + c + " GET /c end=true"), "after GOAWAY a new stream is ignored");
+    }
+
+    @Test
+    void responseShorterThanItsContentLengthResetsTheStream() {
+        connect(client, server);
+        int id = client.conn.openStream(get("/"), "https", true);
+        Peer.pump(client, server);
+        ResponseHead r = new ResponseHead();
+        r.setContentLength(10);
+        server.conn.writeHeaders(id, r, false);
+        server.conn.writeData(id, ByteBuffer.wrap("short".getBytes()), true);
+        Peer.pump(client, server);
+        assertEquals(List.of("response 1 200 end=false", "reset 1 PROTOCOL_ERROR CONTENT_LENGTH_MISMATCH"), client.events);
+    }
+
+    @Test
+    void responseToHeadKeepsItsContentLengthWithoutABody() {
+        connect(client, server);
+        RequestHead head = get("/");
+        head.setMethod(HttpMethod.HEAD);
+        int id = client.conn.openStream(head, "https", true);
+        Peer.pump(client, server);
+        ResponseHead r = new ResponseHead();
+        r.setContentLength(1234);
+        server.conn.writeHeaders(id, r, true);
+        Peer.pump(client, server);
+        assertEquals(List.of("response 1 200 end=true"), client.events);
+        assertEquals("1234", client.responses.get(id).headers().get("content-length"));
+    }
+
+    @Test
     void settingsTimeoutFailsTheConnectionOnlyWhileUnacknowledged() {
         server.conn.start();
         server.conn.settingsTimeout();

@@ -103,6 +103,23 @@ class H2DowngradeTest {
     }
 
     @Test
+    void headerBlockSplitIntoContinuationAtEveryByteGivesTheSameRequest() {
+        byte[] block = RawClient.block(RawClient.request("user-agent", "test/1.0", "cookie", "a=1", "cookie", "b=2",
+                "x-long", "v".repeat(300)));
+        for (int k = 0; k <= block.length; k++) {
+            RawClient c = new RawClient();
+            c.frame(H2Frames.HEADERS, H2Frames.FLAG_END_STREAM, 1, java.util.Arrays.copyOfRange(block, 0, k));
+            c.frame(H2Frames.CONTINUATION, H2Frames.FLAG_END_HEADERS, 1,
+                    java.util.Arrays.copyOfRange(block, k, block.length));
+            assertEquals(List.of(), c.sendAndKeepErrors(), "split at " + k);
+            RequestHead h = c.server.requests.get(1);
+            assertEquals("a=1; b=2", h.headers().get("cookie"), "split at " + k);
+            assertEquals(300, h.headers().get("x-long").length(), "split at " + k);
+            assertEquals("test/1.0", h.headers().get("user-agent"), "split at " + k);
+        }
+    }
+
+    @Test
     void h1RuleBrokenIsNamedInTheRefusal() {
         RawClient c = new RawClient();
         c.headers(1, true, RawClient.request("content-length", "1, 2"));

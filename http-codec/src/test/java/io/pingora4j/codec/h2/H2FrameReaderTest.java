@@ -100,6 +100,18 @@ class H2FrameReaderTest {
     }
 
     @Test
+    void prefaceIsSniffedWithoutConsumingIt() {
+        byte[] p = H2Frames.preface();
+        ByteBuffer whole = ByteBuffer.wrap(p);
+        assertEquals(H2Frames.PREFACE, H2Frames.matchPreface(whole));
+        assertEquals(0, whole.position());
+        assertEquals(H2Frames.PREFACE_PREFIX, H2Frames.matchPreface(ByteBuffer.wrap(p, 0, 10)));
+        assertEquals(H2Frames.PREFACE_PREFIX, H2Frames.matchPreface(ByteBuffer.allocate(0)));
+        assertEquals(H2Frames.NOT_PREFACE, H2Frames.matchPreface(ByteBuffer.wrap("GET / HTTP/1.1\r\n".getBytes())));
+        assertEquals(H2Frames.NOT_PREFACE, H2Frames.matchPreface(ByteBuffer.wrap("PRI * HTTP/1.1\r\n".getBytes())));
+    }
+
+    @Test
     void invalidPrefaceIsRefused() {
         byte[] in = "PRI * HTTP/1.1\r\n\r\nSM\r\n\r\n".getBytes();
         assertEquals(List.of("error INVALID_PREFACE"), FrameTranscript.read(in, true));

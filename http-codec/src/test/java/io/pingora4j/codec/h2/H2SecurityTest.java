@@ -184,11 +184,10 @@ class H2SecurityTest {
 
     @Test
     void resetFloodCve2019_9514_goAwayEnhanceYourCalm() {
-        // frames on closed streams make the server send RST_STREAM; a client that never reads piles them up
+        // frames on a stream the client reset make the server send RST_STREAM; a client that never
+        // reads piles them up
         RawClient c = new RawClient(H2Limits.DEFAULTS.withMaxQueuedControlFrames(50).withResetBudget(1000, 1L << 40));
-        c.headers(1, true, RawClient.request());
-        c.send();
-        c.server.conn.writeHeaders(1, new io.pingora4j.codec.h1.ResponseHead(), true); // stream 1 is closed now
+        c.headers(1, false, RawClient.request()).rst(1, H2ErrorCode.CANCEL);
         c.send();
         for (int i = 0; i < 51; i++) {
             c.data(1, "x", false);
@@ -251,6 +250,26 @@ class H2SecurityTest {
     void dataOnAClosedStreamIsAStreamErrorStreamClosed() {
         RawClient c = new RawClient();
         c.headers(1, true, RawClient.request()).data(1, "late", false);
+        assertEquals(List.of("RST_STREAM stream=1 code=" + H2ErrorCode.STREAM_CLOSED), c.sendAndKeepErrors());
+        assertNull(c.server.connectionError);
+    }
+
+    @Test
+    void frameAfterEndStreamOnAClosedStreamIsAConnectionErrorStreamClosed() {
+        RawClient c = new RawClient();
+        c.headers(1, true, RawClient.request());
+        c.send();
+        c.server.conn.writeHeaders(1, new io.pingora4j.codec.h1.ResponseHead(), true); // both ends ended: closed
+        c.send();
+        c.headers(1, true, RawClient.request());
+        assertEquals(List.of("GOAWAY last=1 code=" + H2ErrorCode.STREAM_CLOSED + " debug=0"), c.sendAndKeepErrors());
+        assertEquals(H2Error.FRAME_AFTER_END_STREAM, c.server.connectionError.error());
+    }
+
+    @Test
+    void frameOnAStreamTheClientResetIsAStreamErrorStreamClosed() {
+        RawClient c = new RawClient();
+        c.headers(1, false, RawClient.request()).rst(1, H2ErrorCode.CANCEL).data(1, "late", false);
         assertEquals(List.of("RST_STREAM stream=1 code=" + H2ErrorCode.STREAM_CLOSED), c.sendAndKeepErrors());
         assertNull(c.server.connectionError);
     }

@@ -221,6 +221,21 @@ class HpackRfc7541Test {
         assertEquals(0, d.dynamicTableLength());
     }
 
+    @Test
+    void decoderAnnouncingALargerTableStaysInStepWithADefaultSizedEncoder() {
+        // the peer's encoder stays at 4096 until it sends a size update: the decoder must follow it
+        HpackEncoder e = new HpackEncoder(4096);
+        HpackDecoder d = new HpackDecoder(65_536, 1 << 16);
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 200; i++) {
+                String[][] fields = {{"x-field-" + i, "value number " + i + " of a header that fills the table"},
+                    {"x-field-" + (i / 2), "value number " + (i / 2) + " of a header that fills the table"}};
+                assertEquals(lines(fields), decodeWhole(d, encode(e, fields)), "round " + round + " field " + i);
+            }
+        }
+        assertEquals(true, d.dynamicTableSize() <= 4096);
+    }
+
     // ------------------------------------------------------------------ malformed blocks
 
     private static H2Error refusal(String hex) {
