@@ -557,7 +557,7 @@ public final class ConfigLoader {
             maxBody = Math.max(0, l);
         } else if (size instanceof String s) {
             try {
-                maxBody = ByteSize.parse(s);
+                maxBody = io.pingora4j.spi.ByteSize.parse(s);
             } catch (IllegalArgumentException e) {
                 r.problem("client_max_body_size", e.getMessage());
             }

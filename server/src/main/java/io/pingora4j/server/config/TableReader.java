@@ -1,6 +1,6 @@
 package io.pingora4j.server.config;
 
-import io.pingora4j.lb.HumanDuration;
+import io.pingora4j.spi.HumanDuration;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

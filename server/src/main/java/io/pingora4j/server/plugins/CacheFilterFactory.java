@@ -1,7 +1,6 @@
 package io.pingora4j.server.plugins;
 
 import io.pingora4j.cache.memory.TinyUfoCache;
-import io.pingora4j.server.config.ByteSize;
 import io.pingora4j.spi.FilterFactory;
 import io.pingora4j.spi.HttpFilter;
 import io.pingora4j.spi.PluginConfig;
@@ -97,16 +96,7 @@ public final class CacheFilterFactory implements FilterFactory {
     }
 
     private static long size(PluginConfig config, String key, long defaultValue) {
-        if (!config.has(key)) {
-            return defaultValue;
-        }
-        Object raw = config.raw(key);
-        long v;
-        try {
-            v = raw instanceof Number n ? n.longValue() : ByteSize.parse(String.valueOf(raw));
-        } catch (IllegalArgumentException e) {
-            throw config.invalid(key, e.getMessage());
-        }
+        long v = config.size(key, defaultValue);
         if (v <= 0) {
             throw config.invalid(key, "must be positive, got " + v);
         }
