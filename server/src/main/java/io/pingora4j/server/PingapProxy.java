@@ -1,6 +1,7 @@
 package io.pingora4j.server;
 
-import io.pingora4j.codec.h1.HeaderBlock;
+import io.pingora4j.codec.h1.Cookies;
+import io.pingora4j.codec.h1.QueryString;
 import io.pingora4j.codec.h1.RequestHead;
 import io.pingora4j.codec.h1.ResponseHead;
 import io.pingora4j.lb.BackendHealth;
@@ -83,32 +84,12 @@ final class PingapProxy implements ProxyHttp<PingapProxy.Ctx> {
 
         @Override
         public CharSequence cookie(String name) {
-            HeaderBlock h = session.request().headers();
-            for (int i = h.indexOf("Cookie"); i >= 0; i = h.indexOf("Cookie", i + 1)) {
-                for (String part : h.value(i).split(";")) {
-                    int eq = part.indexOf('=');
-                    if (eq > 0 && part.substring(0, eq).trim().equals(name)) {
-                        return part.substring(eq + 1).trim();
-                    }
-                }
-            }
-            return null;
+            return Cookies.get(session.request().headers(), name);
         }
 
         @Override
         public CharSequence query(String name) {
-            String q = session.request().query();
-            if (q == null) {
-                return null;
-            }
-            for (String part : q.split("&")) {
-                int eq = part.indexOf('=');
-                String k = eq < 0 ? part : part.substring(0, eq);
-                if (k.equals(name)) {
-                    return eq < 0 ? "" : part.substring(eq + 1);
-                }
-            }
-            return null;
+            return QueryString.get(session.request().query(), name);
         }
 
         @Override

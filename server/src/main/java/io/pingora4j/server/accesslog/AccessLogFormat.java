@@ -1,5 +1,6 @@
 package io.pingora4j.server.accesslog;
 
+import io.pingora4j.codec.h1.Cookies;
 import io.pingora4j.codec.h1.HeaderBlock;
 import io.pingora4j.codec.h1.MessageHead;
 import io.pingora4j.codec.h1.RequestHead;
@@ -277,7 +278,7 @@ public final class AccessLogFormat {
                     outside = true;
                     break;
                 case COOKIE:
-                    wrote = appendValue(out, cookie(req.headers(), p.arg));
+                    wrote = appendValue(out, Cookies.get(req.headers(), p.arg));
                     outside = true;
                     break;
                 case REQUEST_HEADER:
@@ -500,28 +501,6 @@ public final class AccessLogFormat {
             return real.trim();
         }
         return session.clientIp();
-    }
-
-    /** The value of cookie {@code name} in any Cookie field (RFC 6265 §4.2.1: "a=1; b=2"). */
-    static String cookie(HeaderBlock headers, String name) {
-        for (int i = headers.indexOf("Cookie", 0); i >= 0; i = headers.indexOf("Cookie", i + 1)) {
-            String v = headers.value(i);
-            int at = 0;
-            while (at < v.length()) {
-                int semi = v.indexOf(';', at);
-                int end = semi < 0 ? v.length() : semi;
-                int eq = v.indexOf('=', at);
-                if (eq > at && eq < end && v.substring(at, eq).trim().equals(name)) {
-                    String value = v.substring(eq + 1, end).trim();
-                    if (value.length() >= 2 && value.charAt(0) == '"' && value.charAt(value.length() - 1) == '"') {
-                        value = value.substring(1, value.length() - 1);
-                    }
-                    return value;
-                }
-                at = end + 1;
-            }
-        }
-        return null;
     }
 
     /** Escapes {@code out[start..]} in place: quote and backslash get a backslash, controls become \xHH. */
