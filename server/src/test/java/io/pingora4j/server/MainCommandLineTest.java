@@ -180,7 +180,51 @@ class MainCommandLineTest {
 
             assertEquals(1, r.code());
             assertTrue(r.err().contains(f.toString()) && r.err().contains("cannot start"), r.err());
+            assertRefused(r, f, "servers.http.addr", "cannot listen on 127.0.0.1:" + taken.getLocalPort());
         }
+    }
+
+    @Test
+    void checkingPrintsEveryKeyAcceptedButNotAppliedAsAWarning() throws IOException {
+        Path f = file("not-applied.toml", """
+                [basic]
+                admin_addr = "127.0.0.1:3018"
+                [plugins.ok]
+                category = "ping"
+                [locations.all]
+                path = "/"
+                plugins = ["ok"]
+                [servers.http]
+                addr = "127.0.0.1:1"
+                locations = ["all"]
+                prometheus_metrics = "/metrics"
+                """);
+
+        Run r = run("-t", "-c", f.toString());
+
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("warning: " + f + ": basic.admin_addr: accepted for Pingap compatibility but"
+                + " not applied"), r.err());
+        assertTrue(r.err().contains("warning: " + f + ": servers.http.prometheus_metrics: "), r.err());
+    }
+
+    @Test
+    void checkingPrintsThePluginsFolderResolvedAgainstTheConfigurationsFolder() throws IOException {
+        Path f = file("plugins-folder.toml", "[basic]\nplugins_dir = \"my-plugins\"\n");
+
+        Run r = run("-t", "-c", f.toString());
+
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("plugins folder " + tmp.resolve("my-plugins") + " (absent)"), r.out());
+        assertTrue(r.err().contains("basic.plugins_dir: " + tmp.resolve("my-plugins") + " does not exist"), r.err());
+    }
+
+    @Test
+    void anUnknownCategoryNamesThePluginsFolderSearched() throws IOException {
+        Path f = file("unknown-category-folder.toml", "[plugins.x]\ncategory = \"nosuch\"\n");
+
+        assertRefused(run("-t", "-c", f.toString()), f, "plugins.x.category",
+                "the plugins folder " + tmp.resolve("plugins") + " does not exist");
     }
 
     private static void assertRefused(Run r, Path file, String key, String reason) {
