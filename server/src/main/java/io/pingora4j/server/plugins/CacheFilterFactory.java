@@ -89,7 +89,7 @@ public final class CacheFilterFactory implements FilterFactory {
             }
         }
         String namespace = config.string("namespace", "");
-        return new HttpCacheFilter(new HttpCacheFilter.Store(maxSize), new HttpCacheFilter.Settings(namespace,
+        return new HttpCacheFilter(new CacheStore(maxSize), new HttpCacheFilter.Settings(namespace,
                 maxTtl == null ? Long.MAX_VALUE : maxTtl.toSeconds(), (int) maxFileSize, lock.toNanos(),
                 headers.stream().map(h -> h.toLowerCase(Locale.ROOT)).toArray(String[]::new), purge,
                 config.bool("check_cache_control", false), skip), epochSeconds);
