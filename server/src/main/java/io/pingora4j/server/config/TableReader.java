@@ -100,10 +100,12 @@ final class TableReader {
 
     /** A string, or the first of several accepted spellings that is present (both present: a problem). */
     String stringAlias(String key, String alias) {
+        String a = string(key);
+        String b = string(alias);
         if (has(key) && has(alias)) {
             problem(alias, "'" + key + "' and '" + alias + "' mean the same; keep one");
         }
-        return has(key) ? string(key) : string(alias);
+        return a != null ? a : b;
     }
 
     Long integer(String key, long min, long max) {
