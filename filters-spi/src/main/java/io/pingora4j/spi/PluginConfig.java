@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A plugin's configuration table with typed getters. Every getter that meets a missing required
@@ -14,12 +15,15 @@ import java.util.Set;
  * and what was expected, so a bad file is refused with a message a person can act on.
  *
  * <p>Values are what a TOML table holds: String, Long, Double, Boolean, List and Map (nested
- * tables). Immutable.
+ * tables). The values are immutable; the config also remembers which keys a factory asked for
+ * (through any getter, {@link #has} or {@link #raw}), so the server can warn about the keys no
+ * one read ({@link #unreadKeys()}): a typo, or a Pingap key the plugin does not apply. Thread-safe.
  */
 public final class PluginConfig {
 
     private final String name;
     private final Map<String, Object> values;
+    private final Set<String> asked = ConcurrentHashMap.newKeySet();
 
     public PluginConfig(String name, Map<String, ?> values) {
         this.name = name;
@@ -37,6 +41,7 @@ public final class PluginConfig {
     }
 
     public boolean has(String key) {
+        asked.add(key);
         return values.containsKey(key);
     }
 
@@ -46,7 +51,23 @@ public final class PluginConfig {
 
     /** The raw value, or null. */
     public Object raw(String key) {
+        asked.add(key);
         return values.get(key);
+    }
+
+    /**
+     * The keys of the table no getter (nor {@link #has}, {@link #raw}) has asked for, in table
+     * order, {@code category} excepted. The server calls it after {@link FilterFactory#create} and
+     * warns about each.
+     */
+    public List<String> unreadKeys() {
+        List<String> out = new ArrayList<>();
+        for (String k : values.keySet()) {
+            if (!k.equals("category") && !asked.contains(k)) {
+                out.add(k);
+            }
+        }
+        return out;
     }
 
     /** A required string. */
@@ -214,6 +235,7 @@ public final class PluginConfig {
     }
 
     private Object require(String key) {
+        asked.add(key);
         Object v = values.get(key);
         if (v == null) {
             throw new PluginConfigException(name, key, "is required");

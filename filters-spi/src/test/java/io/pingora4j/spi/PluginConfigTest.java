@@ -80,4 +80,16 @@ class PluginConfigTest {
         PluginConfigException e = assertThrows(PluginConfigException.class, () -> c.duration("ttl", null));
         assertEquals("plugins.p.ttl: 'soon' is not a duration (e.g. \"500ms\", \"3s\", \"1m\", \"2h\")", e.getMessage());
     }
+
+    @Test
+    void theKeysNoGetterAskedForAreReportedUnread() {
+        PluginConfig c = new PluginConfig("p", new java.util.LinkedHashMap<>(Map.of("category", "mock")));
+        PluginConfig d = new PluginConfig("p", Map.of("category", "x", "status", 200L, "stpe", "request", "ttl", "1s"));
+        d.integer("status");
+        d.duration("ttl", null);
+        d.has("absent");
+
+        assertEquals(List.of(), c.unreadKeys(), "category is the server's, never reported");
+        assertEquals(List.of("stpe"), d.unreadKeys());
+    }
 }

@@ -80,10 +80,13 @@ final class ServerRuntime implements AutoCloseable {
     private final ActiveHealthChecker health = new ActiveHealthChecker();
     private final DnsDiscovery discovery = new DnsDiscovery();
     final TlsRuntime tls;
+    /** Keys of plugin tables their factory did not read, one "plugins.NAME.KEY: reason" each. */
+    private final List<String> pluginWarnings;
 
     private ServerRuntime(ProxyConfig config, PluginRegistry plugins, Map<String, UpstreamGroup> upstreams, List<Site> sites,
-                          TlsRuntime tls) {
+                          TlsRuntime tls, List<String> pluginWarnings) {
         this.config = config;
+        this.pluginWarnings = List.copyOf(pluginWarnings);
         this.tls = tls;
         this.plugins = plugins;
         this.upstreams = upstreams;
@@ -117,9 +120,10 @@ final class ServerRuntime implements AutoCloseable {
         }
         problems.addAll(ActiveHealthChecker.problems(upstreams.values()));
         Map<String, HttpFilter> pluginFilters = new HashMap<>();
+        List<String> pluginWarnings = new ArrayList<>();
         for (PluginSpec spec : config.plugins().values()) {
             try {
-                pluginFilters.put(spec.name(), registry.create(spec.name(), spec.values()));
+                pluginFilters.put(spec.name(), registry.create(spec.name(), spec.values(), pluginWarnings));
             } catch (PluginConfigException e) {
                 problems.add(e.getMessage());
             }
@@ -176,7 +180,7 @@ final class ServerRuntime implements AutoCloseable {
             registry.close();
             return null;
         }
-        return new ServerRuntime(config, registry, upstreams, sites, tls);
+        return new ServerRuntime(config, registry, upstreams, sites, tls, pluginWarnings);
     }
 
     /** {@code [basic] error_template}: inline HTML, or a file (relative to the configuration's folder). */
@@ -207,6 +211,9 @@ final class ServerRuntime implements AutoCloseable {
         List<String> out = new ArrayList<>();
         for (var w : config.warnings()) {
             out.add(w.toString());
+        }
+        for (String w : pluginWarnings) {
+            out.add(config.source() + ": " + w);
         }
         Path folder = plugins.folder();
         if (folder != null && !Files.isDirectory(folder)

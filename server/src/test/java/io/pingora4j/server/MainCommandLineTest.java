@@ -13,6 +13,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -225,6 +226,61 @@ class MainCommandLineTest {
 
         assertRefused(run("-t", "-c", f.toString()), f, "plugins.x.category",
                 "the plugins folder " + tmp.resolve("plugins") + " does not exist");
+    }
+
+    @Test
+    void aPluginKeyItsFactoryDoesNotReadIsWarnedAndTheBuiltInsReadTheirDocumentedKeys() throws IOException {
+        Path f = file("plugin-keys.toml", """
+                [plugins.m]
+                category = "mock"
+                status = 503
+                headers = ["Retry-After: 60"]
+                data = "down"
+                path = "/x"
+                delay = "1ms"
+                [plugins.p]
+                category = "ping"
+                path = "/healthz"
+                [plugins.r]
+                category = "request_id"
+                algorithm = "nanoid"
+                size = 12
+                header_name = "X-Trace-Id"
+                [plugins.h]
+                category = "response_headers"
+                add_headers = ["X-A: 1"]
+                remove_headers = ["Server"]
+                set_headers = ["X-B: 2"]
+                set_headers_not_exists = ["X-C: 3"]
+                rename_headers = ["X-D: X-E"]
+                [plugins.l]
+                category = "limit"
+                type = "rate"
+                tag = "header"
+                key = "X-Api-Key"
+                max = 10
+                interval = "1s"
+                weight = 1.0
+                stpe = "request"
+                [plugins.c]
+                category = "cache"
+                max_size = "1mb"
+                max_ttl = "1h"
+                max_file_size = "100kb"
+                lock = "1s"
+                headers = ["Accept-Encoding"]
+                purge_ip_list = ["127.0.0.1"]
+                check_cache_control = true
+                skip = "^/private"
+                namespace = "n"
+                directory = ""
+                """);
+
+        Run r = run("-t", "-c", f.toString());
+
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of("warning: " + f + ": plugins.l.stpe: not read by the \"limit\" plugin (a typo, or a"
+                + " Pingap key it does not apply)"), r.err().lines().toList());
     }
 
     private static void assertRefused(Run r, Path file, String key, String reason) {

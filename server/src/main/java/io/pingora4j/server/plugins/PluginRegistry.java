@@ -126,6 +126,14 @@ public final class PluginRegistry implements AutoCloseable {
      *     factory), or a factory that failed in another way (wrapped, with the cause)
      */
     public HttpFilter create(String pluginName, Map<String, Object> table) {
+        return create(pluginName, table, new ArrayList<>());
+    }
+
+    /**
+     * As {@link #create(String, Map)}; {@code warnings} gets one "plugins.NAME.KEY: reason" line
+     * for each key of the table the factory did not read.
+     */
+    public HttpFilter create(String pluginName, Map<String, Object> table, List<String> warnings) {
         PluginConfig config = new PluginConfig(pluginName, table);
         String category = config.category();
         Entry entry = byCategory.get(category);
@@ -148,6 +156,10 @@ public final class PluginRegistry implements AutoCloseable {
         if (filter == null) {
             throw new PluginConfigException(pluginName, null,
                     "the \"" + category + "\" factory (" + entry.source() + ") returned no filter");
+        }
+        for (String key : config.unreadKeys()) {
+            warnings.add("plugins." + pluginName + "." + key + ": not read by the \"" + category
+                    + "\" plugin (a typo, or a Pingap key it does not apply)");
         }
         return filter;
     }
