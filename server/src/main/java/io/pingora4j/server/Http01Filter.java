@@ -1,6 +1,7 @@
 package io.pingora4j.server;
 
 import io.pingora4j.codec.h1.RequestHead;
+import io.pingora4j.server.config.PathMatch;
 import io.pingora4j.spi.Action;
 import io.pingora4j.spi.HttpFilter;
 import io.pingora4j.spi.Session;
@@ -16,6 +17,9 @@ import java.nio.charset.StandardCharsets;
  */
 final class Http01Filter implements HttpFilter {
 
+    private static final PathMatch CHALLENGE_PATHS =
+            new PathMatch(PathMatch.Kind.PREFIX, Http01Challenges.PATH_PREFIX, null);
+
     private final Http01Challenges challenges;
 
     Http01Filter(Http01Challenges challenges) {
@@ -24,8 +28,7 @@ final class Http01Filter implements HttpFilter {
 
     /** Whether this request is a pending challenge, which this filter answers instead of any location. */
     boolean claims(RequestHead request) {
-        return startsWith(request.pathAndQueryChars(), Http01Challenges.PATH_PREFIX)
-                && challenges.lookup(request.path()).isPresent();
+        return CHALLENGE_PATHS.matches(request.pathAndQueryChars()) && challenges.lookup(request.path()).isPresent();
     }
 
     @Override
@@ -36,17 +39,5 @@ final class Http01Filter implements HttpFilter {
         }
         session.respond(200, "text/plain", answer.getBytes(StandardCharsets.US_ASCII));
         return Action.RESPONDED;
-    }
-
-    private static boolean startsWith(CharSequence s, String prefix) {
-        if (s.length() < prefix.length()) {
-            return false;
-        }
-        for (int i = 0; i < prefix.length(); i++) {
-            if (s.charAt(i) != prefix.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
     }
 }

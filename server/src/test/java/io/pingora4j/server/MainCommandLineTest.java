@@ -187,19 +187,8 @@ class MainCommandLineTest {
 
     @Test
     void checkingPrintsEveryKeyAcceptedButNotAppliedAsAWarning() throws IOException {
-        Path f = file("not-applied.toml", """
-                [basic]
-                admin_addr = "127.0.0.1:3018"
-                [plugins.ok]
-                category = "ping"
-                [locations.all]
-                path = "/"
-                plugins = ["ok"]
-                [servers.http]
-                addr = "127.0.0.1:1"
-                locations = ["all"]
-                prometheus_metrics = "/metrics"
-                """);
+        Path f = file("not-applied.toml", "[basic]\nadmin_addr = \"127.0.0.1:3018\"\n"
+                + PingSite.toml("http", "127.0.0.1:1", "prometheus_metrics = \"/metrics\""));
 
         Run r = run("-t", "-c", f.toString());
 

@@ -43,18 +43,8 @@ class RelativePathsTest {
         Files.createDirectories(folder.resolve("certs"));
         Files.writeString(folder.resolve("certs/site.crt"), leaf.chainPem());
         Files.writeString(folder.resolve("certs/site.key"), leaf.keyPem());
-        ProxyConfig c = load("""
-                [plugins.ok]
-                category = "ping"
-                [locations.all]
-                path = "/"
-                plugins = ["ok"]
-                [servers.https]
-                addr = "127.0.0.1:%d"
-                locations = ["all"]
-                tls_cert = "certs/site.crt"
-                tls_key = "certs/site.key"
-                """.formatted(FreePort.pick()));
+        ProxyConfig c = load(PingSite.toml("https", "127.0.0.1:" + FreePort.pick(),
+                "tls_cert = \"certs/site.crt\"\ntls_key = \"certs/site.key\""));
         List<String> problems = new ArrayList<>();
 
         ServerRuntime runtime = ServerRuntime.build(c, null, problems);
@@ -70,16 +60,7 @@ class RelativePathsTest {
                 domains = ["site.test"]
                 tls_cert = "certs/missing.crt"
                 tls_key = "certs/missing.key"
-                [plugins.ok]
-                category = "ping"
-                [locations.all]
-                path = "/"
-                plugins = ["ok"]
-                [servers.https]
-                addr = "127.0.0.1:%d"
-                locations = ["all"]
-                global_certificates = true
-                """.formatted(FreePort.pick()));
+                """ + PingSite.toml("https", "127.0.0.1:" + FreePort.pick(), "global_certificates = true"));
         List<String> problems = new ArrayList<>();
 
         ServerRuntime runtime = ServerRuntime.build(c, null, problems);
@@ -91,17 +72,8 @@ class RelativePathsTest {
 
     @Test
     void aRelativeAccessLogFileIsWrittenInTheConfigurationsFolder() throws Exception {
-        ProxyConfig c = load("""
-                [plugins.ok]
-                category = "ping"
-                [locations.all]
-                path = "/"
-                plugins = ["ok"]
-                [servers.http]
-                addr = "127.0.0.1:%d"
-                locations = ["all"]
-                access_log = "logs/access.log tiny"
-                """.formatted(FreePort.pick()));
+        ProxyConfig c = load(PingSite.toml("http", "127.0.0.1:" + FreePort.pick(),
+                "access_log = \"logs/access.log tiny\""));
         Files.createDirectories(folder.resolve("logs"));
         List<String> problems = new ArrayList<>();
 
