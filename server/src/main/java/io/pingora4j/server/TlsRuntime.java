@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -143,6 +144,9 @@ final class TlsRuntime implements AutoCloseable {
             } catch (TlsConfigException e) {
                 problems.add(settingProblem("servers." + s.name(), e));
                 continue;
+            } catch (RuntimeException e) {
+                problems.add("servers." + s.name() + ": " + e.getMessage());
+                continue;
             }
             handshake = handshake == null || settings.handshakeTimeout().compareTo(handshake) < 0
                     ? settings.handshakeTimeout() : handshake;
@@ -186,7 +190,7 @@ final class TlsRuntime implements AutoCloseable {
         List<CertificateSource> sources;
         try {
             sources = CertificateSources.of(config, w.serverName, acmeDir);
-        } catch (TlsConfigException e) {
+        } catch (RuntimeException e) { // TlsConfigException, or a path the platform refuses
             problems.add(w.label + ": " + e.getMessage());
             return;
         }
@@ -210,18 +214,22 @@ final class TlsRuntime implements AutoCloseable {
         try {
             w.reloader = new CertificateReloader(sources, w.store);
             w.reloader.reload();
-        } catch (TlsConfigException e) {
+        } catch (RuntimeException e) {
             problems.add(w.label + ": " + e.getMessage());
         }
     }
 
+    /** The server keys a {@link TlsConfigException} from the listener settings may name as its source. */
+    private static final Set<String> SETTING_KEYS =
+            Set.of("tls_cipher_list", "tls_ciphersuites", "tls_client_ca", "tls_min_version", "tls_max_version");
+
     /**
      * A listener setting the TLS layer refused, as "servers.NAME.KEY: reason" when it names a key
-     * (tls_cipher_list...), else "servers.NAME: source: reason" (a file).
+     * (a cipher the JDK lacks...), else "servers.NAME: source: reason" (a CA bundle file).
      */
     private static String settingProblem(String table, TlsConfigException e) {
-        return e.source().indexOf('/') < 0 && e.source().indexOf(' ') < 0 && e.source().startsWith("tls_")
-                ? table + "." + e.source() + ": " + e.reason() : table + ": " + e.getMessage();
+        return SETTING_KEYS.contains(e.source()) ? table + "." + e.source() + ": " + e.reason()
+                : table + ": " + e.getMessage();
     }
 
     /** Starts the certificate watcher and, with ACME certificates, the renewer. */

@@ -17,8 +17,8 @@ final class BasicReader {
         int loops = threads == null || threads == 0 ? Runtime.getRuntime().availableProcessors() : threads.intValue();
         Duration grace = r.duration("grace_period");
         Duration shutdown = r.duration("graceful_shutdown_timeout");
-        String pidFile = r.string("pid_file");
-        String pluginsDir = r.string("plugins_dir", BasicConfig.DEFAULT_PLUGINS_DIR);
+        String pidFile = r.path("pid_file");
+        String pluginsDir = r.path("plugins_dir");
         String accessLog = r.string("access_log");
         String errorTemplate = r.string("error_template");
         String logLevel = r.choice("log_level", LOG_LEVELS);
@@ -27,7 +27,7 @@ final class BasicReader {
             r.warn("log_format_json", TableReader.notAppliedReason("logs are written as text"));
         }
         Long pool = r.integer("upstream_keepalive_pool_size", 0, 1_000_000);
-        String acmeDir = r.string("acme_dir", BasicConfig.DEFAULT_ACME_DIR);
+        String acmeDir = r.path("acme_dir");
         Duration checkInterval = r.positiveDuration("certificate_check_interval", "5s");
         r.string("remark");
         r.notApplied("admin_addr", "no admin API yet");
@@ -50,8 +50,9 @@ final class BasicReader {
         r.notApplied("acme_token_directory", "HTTP-01 tokens are answered from memory");
         r.notApplied("trusted_proxies", "the client IP is the TCP peer's");
         return new BasicConfig(name, loops, grace == null ? BasicConfig.DEFAULT_GRACE_PERIOD : grace, shutdown,
-                pidFile, pluginsDir, accessLog, errorTemplate, logLevel == null ? "info" : logLevel, json,
-                pool == null ? null : pool.intValue(), acmeDir,
+                pidFile, pluginsDir == null ? BasicConfig.DEFAULT_PLUGINS_DIR : pluginsDir, accessLog, errorTemplate,
+                logLevel == null ? "info" : logLevel, json,
+                pool == null ? null : pool.intValue(), acmeDir == null ? BasicConfig.DEFAULT_ACME_DIR : acmeDir,
                 checkInterval == null ? BasicConfig.DEFAULT_CERTIFICATE_CHECK_INTERVAL : checkInterval, r.extras());
     }
 }

@@ -34,7 +34,7 @@ final class CertificateReader {
         if (email != null && (email.isBlank() || email.indexOf('@') <= 0)) {
             r.problem("acme_email", "'" + email + "' is not an e-mail address");
         }
-        String acmeCa = r.string("acme_ca_file");
+        String acmeCa = r.path("acme_ca_file");
         Long days = r.integer("buffer_days", 0, 3650);
         r.string("remark");
         r.notApplied("dns_challenge", "ACME uses the HTTP-01 challenge");

@@ -240,6 +240,21 @@ final class TableReader {
         problems.warn(key(key), reason);
     }
 
+    /** A file or folder path, kept as written; null when absent or not a path this platform accepts. */
+    String path(String key) {
+        String v = string(key);
+        if (v == null) {
+            return null;
+        }
+        try {
+            java.nio.file.Path.of(v);
+            return v;
+        } catch (java.nio.file.InvalidPathException e) {
+            problem(key, "'" + v + "' is not a valid path: " + e.getReason());
+            return null;
+        }
+    }
+
     /** A size: an integer of bytes, or a {@link ByteSize} string ("512k", "1mib"); null when absent or wrong. */
     Long size(String key) {
         Object v = raw(key);

@@ -63,7 +63,7 @@ final class UpstreamReader {
         Boolean https = r.bool("https");
         boolean tls = tlsFlag != null ? tlsFlag : https != null ? https : sni != null && !sni.isEmpty();
         boolean verify = r.bool("verify_cert", true);
-        String caFile = r.string("ca_file");
+        String caFile = r.path("ca_file");
         String alpn = r.choice("alpn", List.of("h1", "h2", "h2h1"));
         if (alpn != null && !alpn.equals("h1")) {
             r.warn("alpn", TableReader.notAppliedReason("HTTP/2 to upstreams is not supported yet; HTTP/1.1 is used"));

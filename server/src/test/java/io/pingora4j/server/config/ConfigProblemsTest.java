@@ -246,4 +246,11 @@ class ConfigProblemsTest {
         assertEquals(dir.resolve("upstreams.toml").toString(), syntax.problems().get(0).file());
         assertTrue(syntax.problems().get(0).reason().startsWith("TOML syntax error at line"));
     }
+
+    @Test
+    void aPathThePlatformRefusesIsAProblemNotACrash() {
+        ConfigProblem p = only("[basic]\nplugins_dir = \"a\\u0000b\"\n");
+        assertEquals("basic.plugins_dir", p.key());
+        assertTrue(p.reason().contains("is not a valid path"), p.reason());
+    }
 }
