@@ -47,11 +47,6 @@ final class TableReader {
         return path + "." + key;
     }
 
-    /** The dotted path of this table, e.g. {@code upstreams.api}. */
-    String path() {
-        return path;
-    }
-
     boolean has(String key) {
         return table.keySet().contains(key);
     }
