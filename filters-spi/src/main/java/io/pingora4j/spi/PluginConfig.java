@@ -7,8 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A plugin's configuration table with typed getters. Every getter that meets a missing required
@@ -16,14 +15,15 @@ import java.util.regex.Pattern;
  * and what was expected, so a bad file is refused with a message a person can act on.
  *
  * <p>Values are what a TOML table holds: String, Long, Double, Boolean, List and Map (nested
- * tables). Immutable.
+ * tables). The values are immutable; the config also remembers which keys a factory asked for
+ * (through any getter, {@link #has} or {@link #raw}), so the server can warn about the keys no
+ * one read ({@link #unreadKeys()}): a typo, or a Pingap key the plugin does not apply. Thread-safe.
  */
 public final class PluginConfig {
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
-
     private final String name;
     private final Map<String, Object> values;
+    private final Set<String> asked = ConcurrentHashMap.newKeySet();
 
     public PluginConfig(String name, Map<String, ?> values) {
         this.name = name;
@@ -41,6 +41,7 @@ public final class PluginConfig {
     }
 
     public boolean has(String key) {
+        asked.add(key);
         return values.containsKey(key);
     }
 
@@ -50,7 +51,23 @@ public final class PluginConfig {
 
     /** The raw value, or null. */
     public Object raw(String key) {
+        asked.add(key);
         return values.get(key);
+    }
+
+    /**
+     * The keys of the table no getter (nor {@link #has}, {@link #raw}) has asked for, in table
+     * order, {@code category} excepted. The server calls it after {@link FilterFactory#create} and
+     * warns about each.
+     */
+    public List<String> unreadKeys() {
+        List<String> out = new ArrayList<>();
+        for (String k : values.keySet()) {
+            if (!k.equals("category") && !asked.contains(k)) {
+                out.add(k);
+            }
+        }
+        return out;
     }
 
     /** A required string. */
@@ -116,7 +133,10 @@ public final class PluginConfig {
         throw wrongType(key, "true or false", v);
     }
 
-    /** A duration written "500ms", "3s", "1m", "2h", "1d" (or "1m30s"), or an integer of seconds. */
+    /**
+     * A duration in the {@link HumanDuration} grammar ("500ms", "3s", "1m30s", "2h", "1d"), or an
+     * integer of seconds.
+     */
     public Duration duration(String key, Duration defaultValue) {
         if (!has(key)) {
             return defaultValue;
@@ -136,6 +156,33 @@ public final class PluginConfig {
             throw new PluginConfigException(name, key, "'" + s + "' is not a duration (e.g. \"500ms\", \"3s\", \"1m\", \"2h\")");
         }
         return d;
+    }
+
+    /**
+     * A size in the {@link ByteSize} grammar ("512k", "1mb", "1mib"), or an integer of bytes;
+     * never negative.
+     */
+    public long size(String key, long defaultValue) {
+        if (!has(key)) {
+            return defaultValue;
+        }
+        Object v = values.get(key);
+        long n;
+        if (v instanceof Long l) {
+            n = l;
+        } else if (v instanceof String s) {
+            try {
+                n = ByteSize.parse(s);
+            } catch (IllegalArgumentException e) {
+                throw new PluginConfigException(name, key, e.getMessage());
+            }
+        } else {
+            throw wrongType(key, "a size such as \"1mb\" or a number of bytes", v);
+        }
+        if (n < 0) {
+            throw new PluginConfigException(name, key, "must not be negative, got " + n);
+        }
+        return n;
     }
 
     /** A list of strings; a single string counts as a list of one. */
@@ -178,33 +225,17 @@ public final class PluginConfig {
         return new PluginConfigException(name, key, reason);
     }
 
-    /** Parses "500ms", "3s", "1m30s", "2h", "1d"; null if it is not one. */
+    /** Parses a duration in the {@link HumanDuration} grammar; null if it is not one. */
     public static Duration parseDuration(String s) {
-        String t = s.trim();
-        if (t.isEmpty()) {
+        try {
+            return HumanDuration.parse(s);
+        } catch (IllegalArgumentException e) {
             return null;
         }
-        Matcher m = DURATION.matcher(t);
-        Duration d = Duration.ZERO;
-        int at = 0;
-        while (at < t.length()) {
-            if (!m.find(at) || m.start() != at) {
-                return null;
-            }
-            long n = Long.parseLong(m.group(1));
-            switch (m.group(2)) {
-                case "ms": d = d.plusMillis(n); break;
-                case "s": d = d.plusSeconds(n); break;
-                case "m": d = d.plusMinutes(n); break;
-                case "h": d = d.plusHours(n); break;
-                default: d = d.plusDays(n); break;
-            }
-            at = m.end();
-        }
-        return d;
     }
 
     private Object require(String key) {
+        asked.add(key);
         Object v = values.get(key);
         if (v == null) {
             throw new PluginConfigException(name, key, "is required");

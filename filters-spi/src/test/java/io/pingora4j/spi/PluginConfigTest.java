@@ -54,9 +54,24 @@ class PluginConfigTest {
         assertEquals(Duration.ofMillis(500), PluginConfig.parseDuration("500ms"));
         assertEquals(Duration.ofHours(2), PluginConfig.parseDuration("2h"));
         assertEquals(Duration.ofDays(1), PluginConfig.parseDuration("1d"));
-        assertNull(PluginConfig.parseDuration("3 s"));
+        // one grammar with the server's keys (HumanDuration, as Pingap's humantime): a space may
+        // stand between a number and its unit
+        assertEquals(Duration.ofSeconds(3), PluginConfig.parseDuration("3 s"));
         assertNull(PluginConfig.parseDuration("abc"));
         assertNull(PluginConfig.parseDuration(""));
+    }
+
+    @Test
+    void sizesTakeBytesOrUnits() {
+        PluginConfig c = new PluginConfig("p", Map.of("a", 1024L, "b", "512k", "c", "1mib", "d", "lots", "e", -1L));
+        assertEquals(1024, c.size("a", 0));
+        assertEquals(512_000, c.size("b", 0));
+        assertEquals(1 << 20, c.size("c", 0));
+        assertEquals(7, c.size("absent", 7));
+        assertEquals("plugins.p.d: 'lots' is not a size (e.g. 1048576, \"512k\", \"1m\", \"1mib\")",
+                assertThrows(PluginConfigException.class, () -> c.size("d", 0)).getMessage());
+        assertEquals("plugins.p.e: must not be negative, got -1",
+                assertThrows(PluginConfigException.class, () -> c.size("e", 0)).getMessage());
     }
 
     @Test
@@ -64,5 +79,17 @@ class PluginConfigTest {
         PluginConfig c = new PluginConfig("p", Map.of("ttl", "soon"));
         PluginConfigException e = assertThrows(PluginConfigException.class, () -> c.duration("ttl", null));
         assertEquals("plugins.p.ttl: 'soon' is not a duration (e.g. \"500ms\", \"3s\", \"1m\", \"2h\")", e.getMessage());
+    }
+
+    @Test
+    void theKeysNoGetterAskedForAreReportedUnread() {
+        PluginConfig c = new PluginConfig("p", new java.util.LinkedHashMap<>(Map.of("category", "mock")));
+        PluginConfig d = new PluginConfig("p", Map.of("category", "x", "status", 200L, "stpe", "request", "ttl", "1s"));
+        d.integer("status");
+        d.duration("ttl", null);
+        d.has("absent");
+
+        assertEquals(List.of(), c.unreadKeys(), "category is the server's, never reported");
+        assertEquals(List.of("stpe"), d.unreadKeys());
     }
 }

@@ -1,5 +1,6 @@
 package io.pingora4j.lb;
 
+import io.pingora4j.spi.HumanDuration;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;

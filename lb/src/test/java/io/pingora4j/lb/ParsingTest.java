@@ -105,25 +105,6 @@ class ParsingTest {
     }
 
     @Test
-    void durationsParseHumanUnits() {
-        assertEquals(Duration.ofSeconds(3), HumanDuration.parse("3s"));
-        assertEquals(Duration.ofMillis(500), HumanDuration.parse("500ms"));
-        assertEquals(Duration.ofMinutes(1), HumanDuration.parse("1m"));
-        assertEquals(Duration.ofSeconds(90), HumanDuration.parse("1m30s"));
-        assertEquals(Duration.ofMinutes(90), HumanDuration.parse("1h 30m"));
-        assertEquals(Duration.ofNanos(1500), HumanDuration.parse("1us500ns"));
-    }
-
-    @Test
-    void badDurationsNameTheProblem() {
-        assertTrue(message(() -> HumanDuration.parse("10")).contains("missing unit"));
-        assertTrue(message(() -> HumanDuration.parse("10 parsecs")).contains("\"parsecs\""));
-        assertTrue(message(() -> HumanDuration.parse("fast")).contains("\"fast\""));
-        assertTrue(message(() -> HumanDuration.parse("")).contains("empty"));
-        assertTrue(message(() -> HumanDuration.parse("99999999999999999999d")).contains("too large"));
-    }
-
-    @Test
     void pingapHealthCheckUrlParses() {
         HealthCheckSpec s = HealthCheckSpec.parse(
                 "http://upstream/ping?connection_timeout=3s&read_timeout=1s&success=2&failure=1&check_frequency=10s");

@@ -1,8 +1,10 @@
 package io.pingora4j.server;
 
 import io.pingora4j.engine.Server;
+import io.pingora4j.server.config.BasicConfig;
 import io.pingora4j.server.config.ConfigException;
 import io.pingora4j.server.config.ConfigLoader;
+import io.pingora4j.server.config.ConfigProblem;
 import io.pingora4j.server.config.ProxyConfig;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -14,8 +16,10 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code pingora4j [-c FILE] [-t] [--help] [--version]}: loads the TOML configuration, checks it
- * whole (every problem printed with its file, key and reason), then serves until SIGTERM or
- * SIGINT, when in-flight requests get the grace period to finish and the process exits 0.
+ * whole (every problem printed with its file, key and reason; every key accepted but not applied
+ * printed as a warning), then serves until SIGTERM or SIGINT, when in-flight requests get the
+ * grace period to finish and the process exits 0. Relative paths in the file resolve against its
+ * folder; without {@code -c}, the install's {@code conf/pingora4j.toml} is used.
  */
 public final class Main {
 
@@ -36,7 +40,7 @@ public final class Main {
 
     /** The command line, without exiting: returns the exit code, or {@link #RUNNING}. */
     static int run(String[] args, PrintStream out, PrintStream err) {
-        String file = DEFAULT_CONFIG;
+        String file = null;
         boolean test = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -67,6 +71,9 @@ public final class Main {
                     return 2;
             }
         }
+        if (file == null) {
+            file = defaultConfig().toString();
+        }
         Path path = Path.of(file);
         if (!Files.exists(path)) {
             err.println(file + ": no such file (use -c FILE)");
@@ -84,14 +91,21 @@ public final class Main {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", config.basic().logLevel().toLowerCase());
         }
         List<String> problems = new ArrayList<>();
-        ServerRuntime runtime = ServerRuntime.build(config, Path.of(config.basic().pluginsDir()), problems);
+        ServerRuntime runtime = ServerRuntime.build(config, config.resolve(config.basic().pluginsDir()), problems);
         if (runtime == null) {
+            for (ConfigProblem w : config.warnings()) {
+                err.println("warning: " + w);
+            }
             for (String p : problems) {
                 err.println(file + ": " + p);
             }
             return 1;
         }
+        for (String w : runtime.warnings()) {
+            err.println("warning: " + w);
+        }
         if (test) {
+            runtime.plugins.describe().forEach(line -> out.println("pingora4j: " + line));
             runtime.close();
             out.println("pingora4j: the configuration file " + file + " syntax is ok");
             out.println("pingora4j: configuration file " + file + " test is successful");
@@ -100,26 +114,47 @@ public final class Main {
         Server server;
         try {
             server = runtime.start();
+        } catch (ListenCheck.ListenException e) {
+            runtime.close();
+            err.println(file + ": " + (e.key == null ? "" : e.key + ": ") + "cannot start: " + e.getMessage());
+            return 1;
         } catch (RuntimeException e) {
             runtime.close();
             err.println(file + ": cannot start: " + e.getMessage());
             return 1;
         }
         if (config.basic().pidFile() != null && !config.basic().pidFile().isBlank()) {
+            Path pid = config.resolve(config.basic().pidFile());
             try {
-                Files.writeString(Path.of(config.basic().pidFile()), ProcessHandle.current().pid() + "\n");
+                Files.writeString(pid, ProcessHandle.current().pid() + "\n");
             } catch (java.io.IOException e) {
-                err.println(file + ": basic.pid_file: cannot write " + config.basic().pidFile() + ": " + e.getMessage());
+                err.println(file + ": basic.pid_file: cannot write " + pid + ": " + e.getMessage());
             }
         }
+        String name = config.basic().name().equals(BasicConfig.DEFAULT_NAME) ? "" : "; name " + config.basic().name();
         out.println("pingora4j " + version() + " serving " + server.addresses() + " with " + server.options().threads()
-                + " event loop(s); config " + file);
+                + " event loop(s); config " + file + name);
+        runtime.plugins.describe().forEach(line -> out.println("pingora4j: " + line));
         out.flush();
-        installSignals(server, runtime, config.basic().gracePeriod());
+        installSignals(server, runtime, config.basic().gracePeriod(), config.basic().shutdownTimeout());
         return RUNNING;
     }
 
-    private static void installSignals(Server server, ServerRuntime runtime, Duration grace) {
+    /**
+     * The configuration used without {@code -c}: {@code conf/pingora4j.toml} of the install (the
+     * folder above {@code bin/}, which the launcher passes as {@code -Dpingora4j.home}), else of the
+     * working directory.
+     */
+    static Path defaultConfig() {
+        String home = System.getProperty("pingora4j.home");
+        return home == null || home.isBlank() ? Path.of(DEFAULT_CONFIG) : Path.of(home).resolve(DEFAULT_CONFIG);
+    }
+
+    /**
+     * TERM or INT: stop accepting, give requests in flight the grace period, then close the rest
+     * (access logs, health checks, watchers) within {@code shutdownTimeout}, and exit 0.
+     */
+    private static void installSignals(Server server, ServerRuntime runtime, Duration grace, Duration shutdownTimeout) {
         CountDownLatch once = new CountDownLatch(1);
         Runnable stop = () -> {
             if (once.getCount() == 0) {
@@ -128,7 +163,14 @@ public final class Main {
             once.countDown();
             Thread t = new Thread(() -> {
                 server.shutdown(grace);
-                runtime.close();
+                Thread closing = new Thread(runtime::close, "pingora4j-close");
+                closing.setDaemon(true);
+                closing.start();
+                try {
+                    closing.join(Math.max(1, shutdownTimeout.toMillis()));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
                 System.exit(0);
             }, "pingora4j-shutdown");
             t.start();
@@ -149,7 +191,7 @@ public final class Main {
 
     static String usage() {
         return "usage: pingora4j [-c FILE] [-t] [--help] [--version]\n"
-                + "  -c FILE     configuration (TOML file or a directory of them); default " + DEFAULT_CONFIG + "\n"
+                + "  -c FILE     configuration (TOML file or a directory of them); default " + defaultConfig() + "\n"
                 + "  -t          check the configuration: print every problem with its key and reason, exit 1 if any\n"
                 + "  --version   print the version\n"
                 + "Signals: TERM or INT stop accepting, let requests in flight finish within [basic] grace_period, exit 0.";

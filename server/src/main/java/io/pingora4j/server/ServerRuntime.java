@@ -18,6 +18,9 @@ import io.pingora4j.spi.HttpFilter;
 import io.pingora4j.spi.PluginConfigException;
 import io.pingora4j.tls.ServerTls;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -56,13 +59,17 @@ final class ServerRuntime implements AutoCloseable {
         final Router router;
         final Location[] locations;
         final AccessLog accessLog;
+        /** {@code [basic] error_template}, or null for the engine's plain-text error answers. */
+        final ErrorPage errorPage;
 
-        Site(String name, ServerConfig config, Router router, Location[] locations, AccessLog accessLog) {
+        Site(String name, ServerConfig config, Router router, Location[] locations, AccessLog accessLog,
+             ErrorPage errorPage) {
             this.name = name;
             this.config = config;
             this.router = router;
             this.locations = locations;
             this.accessLog = accessLog;
+            this.errorPage = errorPage;
         }
     }
 
@@ -73,10 +80,13 @@ final class ServerRuntime implements AutoCloseable {
     private final ActiveHealthChecker health = new ActiveHealthChecker();
     private final DnsDiscovery discovery = new DnsDiscovery();
     final TlsRuntime tls;
+    /** Keys of plugin tables their factory did not read, one "plugins.NAME.KEY: reason" each. */
+    private final List<String> pluginWarnings;
 
     private ServerRuntime(ProxyConfig config, PluginRegistry plugins, Map<String, UpstreamGroup> upstreams, List<Site> sites,
-                          TlsRuntime tls) {
+                          TlsRuntime tls, List<String> pluginWarnings) {
         this.config = config;
+        this.pluginWarnings = List.copyOf(pluginWarnings);
         this.tls = tls;
         this.plugins = plugins;
         this.upstreams = upstreams;
@@ -86,6 +96,8 @@ final class ServerRuntime implements AutoCloseable {
     /**
      * Builds the runtime; {@code problems} receives one "key: reason" line per problem, and the
      * result is null when there is any.
+     *
+     * @param pluginsDir the plugins folder (resolved), or null for the built-in plugins only
      */
     static ServerRuntime build(ProxyConfig config, Path pluginsDir, List<String> problems) {
         return build(config, pluginsDir, problems, UpstreamGroup.SYSTEM_RESOLVER);
@@ -95,25 +107,28 @@ final class ServerRuntime implements AutoCloseable {
     static ServerRuntime build(ProxyConfig config, Path pluginsDir, List<String> problems, UpstreamGroup.Resolver resolver) {
         PluginRegistry registry = PluginLoader.load(pluginsDir);
         for (String p : registry.problems()) {
-            problems.add("plugins_dir: " + p);
+            problems.add("basic.plugins_dir: " + p);
         }
         Map<String, UpstreamGroup> upstreams = new LinkedHashMap<>();
         for (UpstreamConfig u : config.upstreams().values()) {
             try {
-                upstreams.put(u.name(), new UpstreamGroup(u, resolver, System::nanoTime));
+                String caFile = u.caFile() == null ? null : config.resolve(u.caFile()).toString();
+                upstreams.put(u.name(), new UpstreamGroup(u, resolver, System::nanoTime, caFile));
             } catch (RuntimeException e) {
                 problems.add("upstreams." + u.name() + ": " + e.getMessage());
             }
         }
         problems.addAll(ActiveHealthChecker.problems(upstreams.values()));
         Map<String, HttpFilter> pluginFilters = new HashMap<>();
+        List<String> pluginWarnings = new ArrayList<>();
         for (PluginSpec spec : config.plugins().values()) {
             try {
-                pluginFilters.put(spec.name(), registry.create(spec.name(), spec.values()));
+                pluginFilters.put(spec.name(), registry.create(spec.name(), spec.values(), pluginWarnings));
             } catch (PluginConfigException e) {
                 problems.add(e.getMessage());
             }
         }
+        ErrorPage errorPage = errorPage(config, problems);
         List<Site> sites = new ArrayList<>();
         for (ServerConfig s : config.servers().values()) {
             Router router;
@@ -144,12 +159,13 @@ final class ServerRuntime implements AutoCloseable {
             String directive = s.accessLog() != null ? s.accessLog() : config.basic().accessLog();
             if (directive != null && !directive.isBlank()) {
                 try {
-                    log = AccessLog.open(directive, AccessLogWriter.DEFAULT_CAPACITY);
+                    log = AccessLog.open(directive, AccessLogWriter.DEFAULT_CAPACITY, config.directory());
                 } catch (IOException | RuntimeException e) {
-                    problems.add("servers." + s.name() + ".access_log: " + e.getMessage());
+                    problems.add((s.accessLog() != null ? "servers." + s.name() : "basic") + ".access_log: "
+                            + e.getMessage());
                 }
             }
-            sites.add(new Site(s.name(), s, router, locations, log));
+            sites.add(new Site(s.name(), s, router, locations, log, errorPage));
         }
         TlsRuntime tls = TlsRuntime.build(config, problems);
         if (!problems.isEmpty()) {
@@ -164,16 +180,64 @@ final class ServerRuntime implements AutoCloseable {
             registry.close();
             return null;
         }
-        return new ServerRuntime(config, registry, upstreams, sites, tls);
+        return new ServerRuntime(config, registry, upstreams, sites, tls, pluginWarnings);
     }
 
-    /** Starts the engine: every server's addresses, each with its proxy, on shared event loops. */
+    /** {@code [basic] error_template}: inline HTML, or a file (relative to the configuration's folder). */
+    private static ErrorPage errorPage(ProxyConfig config, List<String> problems) {
+        String value = config.basic().errorTemplate();
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        String html = value;
+        if (!ErrorPage.isInline(value)) {
+            Path file = config.resolve(value.strip());
+            try {
+                html = Files.readString(file, StandardCharsets.UTF_8);
+            } catch (IOException | RuntimeException e) {
+                problems.add("basic.error_template: cannot read " + file + ": " + e);
+                return null;
+            }
+        }
+        return new ErrorPage(html, Main.version());
+    }
+
+    /**
+     * What this configuration accepted but will not apply, and what it found in the plugins
+     * folder: the configuration's warnings, then an explicitly set {@code plugins_dir} that does
+     * not exist. One "file: key: reason" line each.
+     */
+    List<String> warnings() {
+        List<String> out = new ArrayList<>();
+        for (var w : config.warnings()) {
+            out.add(w.toString());
+        }
+        for (String w : pluginWarnings) {
+            out.add(config.source() + ": " + w);
+        }
+        Path folder = plugins.folder();
+        if (folder != null && !Files.isDirectory(folder)
+                && !config.basic().pluginsDir().equals(io.pingora4j.server.config.BasicConfig.DEFAULT_PLUGINS_DIR)) {
+            out.add(config.source() + ": basic.plugins_dir: " + folder + " does not exist; only the built-in plugins"
+                    + " are available");
+        }
+        return out;
+    }
+
+    /**
+     * Starts the engine: every server's addresses, each with its proxy, on shared event loops.
+     *
+     * @throws ListenCheck.ListenException naming the server and the address that cannot be bound
+     */
     Server start() {
         Server.Builder b = Server.builder()
                 .threads(config.basic().threads())
                 .gracePeriod(config.basic().gracePeriod())
                 .clientTls(tls.clientTls)
                 .tlsHandshakeTimeout(tls.handshakeTimeout);
+        if (config.basic().upstreamKeepalivePoolSize() != null) {
+            b.maxIdlePerPeer(config.basic().upstreamKeepalivePoolSize());
+        }
         for (Site site : sites) {
             ServerTls serverTls = tls.serverTls.get(site.name);
             // a TLS server answers its own ACME challenges only on plain listeners (as HTTP-01 requires)
@@ -186,7 +250,13 @@ final class ServerRuntime implements AutoCloseable {
                 }
             }
         }
-        Server server = b.start();
+        ListenCheck.check(sites, config.basic().threads());
+        Server server;
+        try {
+            server = b.start();
+        } catch (UncheckedIOException e) {
+            throw ListenCheck.explain(sites, e);
+        }
         tls.start();
         health.start(upstreams.values());
         discovery.start(upstreams.values());

@@ -6,13 +6,11 @@ import io.pingora4j.server.config.ConfigLoader;
 import io.pingora4j.server.config.ProxyConfig;
 import io.pingora4j.server.config.ServerConfig;
 import io.pingora4j.server.config.UpstreamConfig;
-import io.pingora4j.spi.PluginConfig;
 import io.pingora4j.tls.CertificateReloader;
 import io.pingora4j.tls.CertificateSource;
 import io.pingora4j.tls.CertificateStore;
 import io.pingora4j.tls.ClientTls;
 import io.pingora4j.tls.JsseProperties;
-import io.pingora4j.tls.PemSource;
 import io.pingora4j.tls.ServerTls;
 import io.pingora4j.tls.ServerTlsSettings;
 import io.pingora4j.tls.TlsConfigException;
@@ -21,18 +19,15 @@ import io.pingora4j.tls.acme.AcmeRenewer;
 import io.pingora4j.tls.acme.AcmeSettings;
 import io.pingora4j.tls.acme.Http01Challenges;
 import io.pingora4j.tls.acme.IssuedCertificate;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -63,7 +58,6 @@ import org.slf4j.LoggerFactory;
 final class TlsRuntime implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TlsRuntime.class);
-    static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofSeconds(5);
     static final String GLOBAL = "[certificates]";
 
     /** One certificate store and the files it is loaded from; the sources change on config edits and issuances. */
@@ -118,22 +112,19 @@ final class TlsRuntime implements AutoCloseable {
     static TlsRuntime build(ProxyConfig config, List<String> problems) {
         JsseProperties.apply(); // before any TLS class reads them: no client renegotiation, no tickets
         int before = problems.size();
-        Path base = configDirectory(config);
-        Path acmeDir = base.resolve(String.valueOf(config.basic().extras().getOrDefault("acme_dir", "acme")));
-        Duration interval = duration(config.basic().extras().get("certificate_check_interval"),
-                "basic.certificate_check_interval", DEFAULT_CHECK_INTERVAL, problems);
+        Path acmeDir = config.resolve(config.basic().acmeDir());
 
         Http01Challenges challenges = null;
         List<AcmeRenewer.ManagedCertificate> managed = new ArrayList<>();
         for (CertificateConfig c : config.certificates().values()) {
-            if (c.acme() == null) {
+            if (!c.acme()) {
                 continue;
             }
             if (challenges == null) {
                 challenges = new Http01Challenges();
             }
             try {
-                managed.add(acmeCertificate(c, acmeDir, challenges));
+                managed.add(acmeCertificate(config, c, acmeDir, challenges));
             } catch (RuntimeException e) {
                 problems.add("certificates." + c.name() + ": " + e.getMessage());
             }
@@ -149,8 +140,11 @@ final class TlsRuntime implements AutoCloseable {
             }
             ServerTlsSettings settings;
             try {
-                settings = settings(s);
-            } catch (TlsConfigException | IllegalArgumentException e) {
+                settings = TlsListenerSettings.of(config, s);
+            } catch (TlsConfigException e) {
+                problems.add(settingProblem("servers." + s.name(), e));
+                continue;
+            } catch (RuntimeException e) {
                 problems.add("servers." + s.name() + ": " + e.getMessage());
                 continue;
             }
@@ -170,40 +164,14 @@ final class TlsRuntime implements AutoCloseable {
             serverTls.put(s.name(), new ServerTls(w.store, settings));
         }
         for (Watched w : watched) {
-            try {
-                List<CertificateSource> sources = sources(config, w.serverName, acmeDir);
-                if (sources.isEmpty() && managed.isEmpty()) {
-                    problems.add((w.serverName == null ? "servers" : w.label) + ": global_certificates = true but"
-                            + " [certificates] holds no certificate");
-                    continue;
-                }
-                boolean loads = true;
-                for (CertificateSource source : sources) {
-                    try {
-                        source.load(); // each on its own, so a problem names its table and its file
-                    } catch (TlsConfigException e) {
-                        loads = false;
-                        String table = source.name().startsWith("servers.") ? source.name() : "certificates." + source.name();
-                        problems.add(table + ": " + e.getMessage());
-                    }
-                }
-                if (loads) {
-                    w.reloader = new CertificateReloader(sources, w.store);
-                    w.reloader.reload();
-                }
-            } catch (TlsConfigException e) {
-                problems.add(w.label + ": " + e.getMessage());
-            } catch (RuntimeException e) {
-                problems.add(w.label + ": " + e.getMessage());
-            }
+            load(config, w, acmeDir, managed.isEmpty(), problems);
         }
 
         ClientTls client = new ClientTls();
         for (UpstreamConfig u : config.upstreams().values()) {
-            Object ca = u.extras().get("ca_file");
-            if (ca != null) {
+            if (u.caFile() != null) {
                 try {
-                    client.preload(String.valueOf(ca));
+                    client.preload(config.resolve(u.caFile()).toString());
                 } catch (TlsConfigException e) {
                     problems.add("upstreams." + u.name() + ".ca_file: " + e.getMessage());
                 }
@@ -213,8 +181,55 @@ final class TlsRuntime implements AutoCloseable {
             return null;
         }
         return new TlsRuntime(config, serverTls, client, challenges,
-                handshake == null ? ServerTlsSettings.DEFAULT_HANDSHAKE_TIMEOUT : handshake, watched, acmeDir, interval,
-                managed);
+                handshake == null ? ServerTlsSettings.DEFAULT_HANDSHAKE_TIMEOUT : handshake, watched, acmeDir,
+                config.basic().certificateCheckInterval(), managed);
+    }
+
+    /** Loads a store's certificates for the first time; each problem names its table, key and file. */
+    private static void load(ProxyConfig config, Watched w, Path acmeDir, boolean noAcme, List<String> problems) {
+        List<CertificateSource> sources;
+        try {
+            sources = CertificateSources.of(config, w.serverName, acmeDir);
+        } catch (RuntimeException e) { // TlsConfigException, or a path the platform refuses
+            problems.add(w.label + ": " + e.getMessage());
+            return;
+        }
+        if (sources.isEmpty() && noAcme) {
+            problems.add((w.serverName == null ? "servers" : w.label) + ": global_certificates = true but"
+                    + " [certificates] holds no certificate");
+            return;
+        }
+        boolean loads = true;
+        for (CertificateSource source : sources) {
+            try {
+                source.load(); // each on its own, so a problem names its table and its file
+            } catch (TlsConfigException e) {
+                loads = false;
+                problems.add(CertificateSources.keyOf(source, e) + ": " + e.getMessage());
+            }
+        }
+        if (!loads) {
+            return;
+        }
+        try {
+            w.reloader = new CertificateReloader(sources, w.store);
+            w.reloader.reload();
+        } catch (RuntimeException e) {
+            problems.add(w.label + ": " + e.getMessage());
+        }
+    }
+
+    /** The server keys a {@link TlsConfigException} from the listener settings may name as its source. */
+    private static final Set<String> SETTING_KEYS =
+            Set.of("tls_cipher_list", "tls_ciphersuites", "tls_client_ca", "tls_min_version", "tls_max_version");
+
+    /**
+     * A listener setting the TLS layer refused, as "servers.NAME.KEY: reason" when it names a key
+     * (a cipher the JDK lacks...), else "servers.NAME: source: reason" (a CA bundle file).
+     */
+    private static String settingProblem(String table, TlsConfigException e) {
+        return SETTING_KEYS.contains(e.source()) ? table + "." + e.source() + ": " + e.reason()
+                : table + ": " + e.getMessage();
     }
 
     /** Starts the certificate watcher and, with ACME certificates, the renewer. */
@@ -280,7 +295,7 @@ final class TlsRuntime implements AutoCloseable {
         for (Watched w : watched) {
             List<CertificateSource> sources;
             try {
-                sources = sources(config, w.serverName, acmeDir);
+                sources = CertificateSources.of(config, w.serverName, acmeDir);
             } catch (RuntimeException e) {
                 LOG.error("{}: {}; keeping the certificates in use", w.label, e.getMessage());
                 continue;
@@ -313,174 +328,20 @@ final class TlsRuntime implements AutoCloseable {
         }
     }
 
-    // ------------------------------------------------------------------ building blocks
-
-    /** The certificates a store serves: the server's own first (its default), then the global ones. */
-    private static List<CertificateSource> sources(ProxyConfig config, String serverName, Path acmeDir) {
-        List<CertificateSource> out = new ArrayList<>();
-        boolean global = true;
-        if (serverName != null) {
-            ServerConfig s = config.servers().get(serverName);
-            if (s == null || s.tlsCert() == null) {
-                return out; // the server is gone from the file, or lost its own certificate: restart needed
-            }
-            String where = "servers." + serverName;
-            out.add(new CertificateSource(where, pem(s.tlsCert(), where + " (tls_cert)"),
-                    pem(s.tlsKey(), where + " (tls_key)"), List.of(), true));
-            global = s.globalCertificates();
-        }
-        if (!global) {
-            return out;
-        }
-        for (CertificateConfig c : config.certificates().values()) {
-            if (c.isCa()) {
-                continue;
-            }
-            if (c.acme() != null) {
-                Path crt = acmeDir.resolve(c.name() + ".crt");
-                Path key = acmeDir.resolve(c.name() + ".key");
-                if (Files.isRegularFile(crt) && Files.isRegularFile(key)) {
-                    out.add(new CertificateSource(c.name(), PemSource.file(crt), PemSource.file(key), c.domains(),
-                            c.isDefault() && serverName == null));
-                }
-                continue;
-            }
-            String where = "certificates." + c.name();
-            PemSource cert = pem(c.tlsCert(), where + " (tls_cert)");
-            if (c.tlsChain() != null) {
-                // the chain after the leaf, as one inline PEM (the chain file is read now)
-                cert = PemSource.inline(text(cert) + "\n" + text(pem(c.tlsChain(), where + " (tls_chain)")),
-                        where + " (tls_cert + tls_chain)");
-            }
-            out.add(new CertificateSource(c.name(), cert, pem(c.tlsKey(), where + " (tls_key)"), c.domains(),
-                    c.isDefault() && serverName == null));
-        }
-        return out;
-    }
-
-    /** A PEM value: inline PEM, base64 of PEM (Pingap accepts both), or a file path. */
-    static PemSource pem(String value, String where) {
-        String v = value.trim();
-        if (!v.contains("-----BEGIN") && !Files.exists(Path.of(v)) && v.length() > 64 && v.matches("[A-Za-z0-9+/=\\s]+")) {
-            try {
-                String decoded = new String(Base64.getMimeDecoder().decode(v), StandardCharsets.US_ASCII);
-                if (decoded.contains("-----BEGIN")) {
-                    return PemSource.inline(decoded, "base64 PEM in " + where);
-                }
-            } catch (IllegalArgumentException notBase64) {
-                // then it is a path, and PemSource reports it missing
-            }
-        }
-        return PemSource.of(v, where);
-    }
-
-    private static String text(PemSource s) {
-        if (!s.isFile()) {
-            return s.inlineText();
-        }
-        try {
-            return Files.readString(s.path(), StandardCharsets.US_ASCII);
-        } catch (java.io.IOException e) {
-            throw new TlsConfigException(s.path().toString(), "cannot read: " + e.getMessage());
-        }
-    }
-
-    private static ServerTlsSettings settings(ServerConfig s) {
-        ServerTlsSettings.Builder b = ServerTlsSettings.builder();
-        if (s.tlsMinVersion() != null) {
-            b.minVersion(s.tlsMinVersion());
-        }
-        if (s.tlsMaxVersion() != null) {
-            b.maxVersion(s.tlsMaxVersion());
-        }
-        Object ciphers = s.extras().get("tls_cipher_list");
-        if (ciphers != null) {
-            b.cipherList(String.valueOf(ciphers));
-        }
-        Object suites = s.extras().get("tls_ciphersuites");
-        if (suites != null) {
-            b.cipherSuites(String.valueOf(suites));
-        }
-        b.enableH2(false); // ALPN offers http/1.1 only until the engine speaks h2
-        Object auth = s.extras().get("tls_client_auth");
-        if (auth != null) {
-            String mode = String.valueOf(auth).trim().toUpperCase(Locale.ROOT);
-            ServerTlsSettings.ClientAuth ca;
-            try {
-                ca = ServerTlsSettings.ClientAuth.valueOf(mode);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("tls_client_auth: expected none, optional or required, got \""
-                        + auth + "\"");
-            }
-            Object bundle = s.extras().get("tls_client_ca");
-            if (ca != ServerTlsSettings.ClientAuth.NONE && bundle == null) {
-                throw new IllegalArgumentException("tls_client_auth = \"" + auth + "\" needs tls_client_ca (a PEM"
-                        + " bundle of the CAs that issue client certificates)");
-            }
-            b.clientAuth(ca, bundle == null ? null : pem(String.valueOf(bundle), "servers." + s.name() + " (tls_client_ca)"));
-        }
-        Object timeout = s.extras().get("tls_handshake_timeout");
-        if (timeout != null) {
-            Duration d = PluginConfig.parseDuration(String.valueOf(timeout));
-            if (d == null || d.isZero()) {
-                throw new IllegalArgumentException("tls_handshake_timeout: '" + timeout + "' is not a duration");
-            }
-            b.handshakeTimeout(d);
-        }
-        return b.build();
-    }
-
-    private static AcmeRenewer.ManagedCertificate acmeCertificate(CertificateConfig c, Path acmeDir,
-                                                                  Http01Challenges challenges) {
-        String provider = c.acme().trim().toLowerCase(Locale.ROOT);
-        if (!provider.equals("lets_encrypt") && !provider.equals("letsencrypt") && !provider.equals("acme")) {
-            throw new IllegalArgumentException("acme: expected \"lets_encrypt\", got \"" + c.acme() + "\"");
-        }
+    private static AcmeRenewer.ManagedCertificate acmeCertificate(ProxyConfig config, CertificateConfig c,
+                                                                  Path acmeDir, Http01Challenges challenges) {
         AcmeSettings settings = AcmeSettings.defaults(acmeDir);
-        Object dir = c.extras().get("acme_directory");
-        if (dir != null) {
-            try {
-                settings = settings.withDirectory(URI.create(String.valueOf(dir)));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("acme_directory: not a URL: " + dir);
-            }
+        if (c.acmeDirectory() != null) {
+            settings = settings.withDirectory(c.acmeDirectory());
         }
-        Object email = c.extras().get("acme_email");
-        if (email != null) {
-            settings = settings.withEmail(String.valueOf(email));
+        if (c.acmeEmail() != null) {
+            settings = settings.withEmail(c.acmeEmail());
         }
-        Object ca = c.extras().get("acme_ca_file");
-        if (ca != null) {
-            settings = settings.withCaFile(Path.of(String.valueOf(ca)));
+        if (c.acmeCaFile() != null) {
+            settings = settings.withCaFile(config.resolve(c.acmeCaFile()));
         }
-        Object days = c.extras().get("buffer_days");
-        long bufferDays = 14;
-        if (days != null) {
-            if (!(days instanceof Long l) || l < 0) {
-                throw new IllegalArgumentException("buffer_days: expected a whole number of days, got " + days);
-            }
-            bufferDays = l;
-        }
-        return new AcmeRenewer.ManagedCertificate(c.name(), c.domains(), Duration.ofDays(bufferDays),
+        return new AcmeRenewer.ManagedCertificate(c.name(), c.domains(), Duration.ofDays(c.bufferDays()),
                 new AcmeIssuer(settings, challenges));
-    }
-
-    private static Path configDirectory(ProxyConfig config) {
-        Path file = Path.of(config.source()).toAbsolutePath();
-        Path dir = Files.isRegularFile(file) ? file.getParent() : null;
-        return dir != null ? dir : Path.of("").toAbsolutePath();
-    }
-
-    private static Duration duration(Object value, String key, Duration defaultValue, List<String> problems) {
-        if (value == null) {
-            return defaultValue;
-        }
-        Duration d = value instanceof Long l ? Duration.ofSeconds(l) : PluginConfig.parseDuration(String.valueOf(value));
-        if (d == null || d.isZero() || d.isNegative()) {
-            problems.add(key + ": '" + value + "' is not a positive duration");
-            return defaultValue;
-        }
-        return d;
     }
 
     private static FileTime stamp(Path file) {

@@ -73,6 +73,8 @@ final class UpstreamGroup {
     final boolean dnsDiscovery;
     private final Resolver resolver;
     private final LongSupplier nanoClock;
+    /** The CA bundle origins' certificates must chain to, as preloaded into the client TLS; null for the JDK's. */
+    private final String caFile;
     private volatile Snapshot snapshot;
     private List<Target> targets; // guarded by this: what the current snapshot was built from
 
@@ -85,7 +87,16 @@ final class UpstreamGroup {
      * @param nanoClock monotonic clock for slow start and breakers ({@code System::nanoTime} in production)
      */
     UpstreamGroup(UpstreamConfig config, Resolver resolver, LongSupplier nanoClock) {
+        this(config, resolver, nanoClock, config.caFile());
+    }
+
+    /**
+     * @param caFile {@code ca_file} resolved against the configuration's folder (the name the client
+     *               TLS preloaded it under), or null
+     */
+    UpstreamGroup(UpstreamConfig config, Resolver resolver, LongSupplier nanoClock, String caFile) {
         this.name = config.name();
+        this.caFile = caFile;
         this.config = config;
         this.resolver = resolver;
         this.nanoClock = nanoClock;
@@ -182,7 +193,7 @@ final class UpstreamGroup {
                 LOG.warn("upstream '{}': cannot resolve '{}': {}; keeping the backends it had", name, b.host(), e.toString());
                 return null;
             }
-            if (ips != null && Boolean.TRUE.equals(config.extras().get("ipv4_only"))) {
+            if (ips != null && config.ipv4Only()) {
                 ips = ips.stream().filter(ip -> ip.indexOf(':') < 0).toList(); // Pingap's ipv4_only
             }
             if (ips == null || ips.isEmpty()) {
@@ -240,9 +251,8 @@ final class UpstreamGroup {
         }
         if (config.tls()) {
             p.tls(true).verifyCert(config.verifyCert());
-            Object ca = config.extras().get("ca_file");
-            if (ca != null) {
-                p.caFile(String.valueOf(ca));
+            if (caFile != null) {
+                p.caFile(caFile);
             }
             if (config.sni() != null && !config.sni().isEmpty()) {
                 p.sni(config.sni());

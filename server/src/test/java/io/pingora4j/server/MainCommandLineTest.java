@@ -13,6 +13,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -180,7 +181,95 @@ class MainCommandLineTest {
 
             assertEquals(1, r.code());
             assertTrue(r.err().contains(f.toString()) && r.err().contains("cannot start"), r.err());
+            assertRefused(r, f, "servers.http.addr", "cannot listen on 127.0.0.1:" + taken.getLocalPort());
         }
+    }
+
+    @Test
+    void checkingPrintsEveryKeyAcceptedButNotAppliedAsAWarning() throws IOException {
+        Path f = file("not-applied.toml", "[basic]\nadmin_addr = \"127.0.0.1:3018\"\n"
+                + PingSite.toml("http", "127.0.0.1:1", "prometheus_metrics = \"/metrics\""));
+
+        Run r = run("-t", "-c", f.toString());
+
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("warning: " + f + ": basic.admin_addr: accepted for Pingap compatibility but"
+                + " not applied"), r.err());
+        assertTrue(r.err().contains("warning: " + f + ": servers.http.prometheus_metrics: "), r.err());
+    }
+
+    @Test
+    void checkingPrintsThePluginsFolderResolvedAgainstTheConfigurationsFolder() throws IOException {
+        Path f = file("plugins-folder.toml", "[basic]\nplugins_dir = \"my-plugins\"\n");
+
+        Run r = run("-t", "-c", f.toString());
+
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("plugins folder " + tmp.resolve("my-plugins") + " (absent)"), r.out());
+        assertTrue(r.err().contains("basic.plugins_dir: " + tmp.resolve("my-plugins") + " does not exist"), r.err());
+    }
+
+    @Test
+    void anUnknownCategoryNamesThePluginsFolderSearched() throws IOException {
+        Path f = file("unknown-category-folder.toml", "[plugins.x]\ncategory = \"nosuch\"\n");
+
+        assertRefused(run("-t", "-c", f.toString()), f, "plugins.x.category",
+                "the plugins folder " + tmp.resolve("plugins") + " does not exist");
+    }
+
+    @Test
+    void aPluginKeyItsFactoryDoesNotReadIsWarnedAndTheBuiltInsReadTheirDocumentedKeys() throws IOException {
+        Path f = file("plugin-keys.toml", """
+                [plugins.m]
+                category = "mock"
+                status = 503
+                headers = ["Retry-After: 60"]
+                data = "down"
+                path = "/x"
+                delay = "1ms"
+                [plugins.p]
+                category = "ping"
+                path = "/healthz"
+                [plugins.r]
+                category = "request_id"
+                algorithm = "nanoid"
+                size = 12
+                header_name = "X-Trace-Id"
+                [plugins.h]
+                category = "response_headers"
+                add_headers = ["X-A: 1"]
+                remove_headers = ["Server"]
+                set_headers = ["X-B: 2"]
+                set_headers_not_exists = ["X-C: 3"]
+                rename_headers = ["X-D: X-E"]
+                [plugins.l]
+                category = "limit"
+                type = "rate"
+                tag = "header"
+                key = "X-Api-Key"
+                max = 10
+                interval = "1s"
+                weight = 1.0
+                stpe = "request"
+                [plugins.c]
+                category = "cache"
+                max_size = "1mb"
+                max_ttl = "1h"
+                max_file_size = "100kb"
+                lock = "1s"
+                headers = ["Accept-Encoding"]
+                purge_ip_list = ["127.0.0.1"]
+                check_cache_control = true
+                skip = "^/private"
+                namespace = "n"
+                directory = ""
+                """);
+
+        Run r = run("-t", "-c", f.toString());
+
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of("warning: " + f + ": plugins.l.stpe: not read by the \"limit\" plugin (a typo, or a"
+                + " Pingap key it does not apply)"), r.err().lines().toList());
     }
 
     private static void assertRefused(Run r, Path file, String key, String reason) {

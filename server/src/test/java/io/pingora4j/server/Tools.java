@@ -33,8 +33,14 @@ final class Tools {
 
     /** Runs a program to its end within {@code timeout}, with empty stdin; fails the test if it takes longer. */
     static Run run(Path dir, Duration timeout, String... command) throws IOException, InterruptedException {
+        return runIn(null, dir, timeout, command);
+    }
+
+    /** As {@link #run}, with {@code workDir} as the program's working directory (null: this one's). */
+    static Run runIn(Path workDir, Path dir, Duration timeout, String... command) throws IOException, InterruptedException {
         Path log = Files.createTempFile(dir, "tool", ".out");
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+        Process p = new ProcessBuilder(command).directory(workDir == null ? null : workDir.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         try {
             if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {

@@ -91,6 +91,22 @@ public final class CacheControl {
     }
 
     /** Parses the {@code Cache-Control} field lines of one message, in order. */
+    /**
+     * A request's directives: its {@code Cache-Control} lines, or, when it has none, {@code no-cache}
+     * if a {@code Pragma} line says {@code no-cache} (§5.4).
+     */
+    public static CacheControl forRequest(String[] cacheControl, String[] pragma) {
+        if (cacheControl.length > 0) {
+            return parse(cacheControl);
+        }
+        for (String p : pragma) {
+            if (p.toLowerCase(Locale.ROOT).contains("no-cache")) {
+                return parse("no-cache");
+            }
+        }
+        return EMPTY;
+    }
+
     public static CacheControl parse(Iterable<? extends CharSequence> fieldValues) {
         Builder builder = new Builder();
         for (CharSequence value : fieldValues) {

@@ -184,4 +184,14 @@ class CacheControlTest {
     void unterminatedQuotedMaxAgeIsInvalid() {
         assertEquals(OptionalLong.of(0), CacheControl.parse("max-age=\"60").maxAge());
     }
+
+    @Test
+    void aRequestWithoutCacheControlTakesPragmaNoCache() {
+        String[] none = {};
+        assertTrue(CacheControl.forRequest(none, new String[] {"no-cache"}).noCache());
+        assertTrue(CacheControl.forRequest(none, new String[] {"x, No-Cache"}).noCache());
+        assertFalse(CacheControl.forRequest(none, none).noCache());
+        assertFalse(CacheControl.forRequest(new String[] {"max-age=5"}, new String[] {"no-cache"}).noCache(),
+                "Cache-Control wins over Pragma (RFC 9111 \u00a75.4)");
+    }
 }

@@ -33,11 +33,16 @@ public final class AccessLog implements AutoCloseable {
      * @throws IOException naming the file when it cannot be opened
      */
     public static AccessLog open(String directive, int capacity) throws IOException {
+        return open(directive, capacity, Path.of(""));
+    }
+
+    /** As {@link #open(String, int)}, a relative destination file resolved against {@code folder}. */
+    public static AccessLog open(String directive, int capacity, Path folder) throws IOException {
         Directive d = Directive.parse(directive);
         AccessLogFormat format = AccessLogFormat.compile(d.format());
         AccessLogWriter writer = d.destination() == null || d.destination().equals("stdout")
                 ? AccessLogWriter.toStdout(capacity)
-                : AccessLogWriter.toFile(Path.of(d.destination()), capacity);
+                : AccessLogWriter.toFile(folder.resolve(d.destination()), capacity);
         return new AccessLog(format, writer);
     }
 

@@ -1,20 +1,16 @@
 package io.pingora4j.server.accesslog;
 
+import io.pingora4j.codec.h1.Cookies;
 import io.pingora4j.codec.h1.HeaderBlock;
 import io.pingora4j.codec.h1.MessageHead;
 import io.pingora4j.codec.h1.RequestHead;
 import io.pingora4j.codec.h1.ResponseHead;
 import io.pingora4j.spi.HttpPeer;
 import io.pingora4j.spi.Session;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -92,25 +88,8 @@ public final class AccessLogFormat {
         UPSTREAM_ADDR, UPSTREAM_REUSED, CONNECTION_REUSED, SERVICE_TIME, SERVICE_TIME_HUMAN, ATTRIBUTE
     }
 
-    private static final Map<String, Kind> NAMED = Map.ofEntries(
-            Map.entry("host", Kind.HOST), Map.entry("method", Kind.METHOD), Map.entry("path", Kind.PATH),
-            Map.entry("proto", Kind.PROTO), Map.entry("query", Kind.QUERY), Map.entry("remote", Kind.REMOTE),
-            Map.entry("client_ip", Kind.CLIENT_IP), Map.entry("scheme", Kind.SCHEME), Map.entry("uri", Kind.URI),
-            Map.entry("referer", Kind.REFERER), Map.entry("user_agent", Kind.USER_AGENT),
-            Map.entry("when", Kind.WHEN), Map.entry("when_utc_iso", Kind.WHEN_UTC_ISO),
-            Map.entry("when_unix", Kind.WHEN_UNIX), Map.entry("size", Kind.SIZE),
-            Map.entry("size_human", Kind.SIZE_HUMAN), Map.entry("status", Kind.STATUS),
-            Map.entry("latency", Kind.LATENCY), Map.entry("latency_human", Kind.LATENCY_HUMAN),
-            Map.entry("payload_size", Kind.PAYLOAD_SIZE), Map.entry("payload_size_human", Kind.PAYLOAD_SIZE_HUMAN),
-            Map.entry("request_id", Kind.REQUEST_ID));
-
-    private static final Map<String, Kind> CONTEXT = Map.of(
-            "upstream_addr", Kind.UPSTREAM_ADDR, "upstream_reused", Kind.UPSTREAM_REUSED,
-            "connection_reused", Kind.CONNECTION_REUSED, "service_time", Kind.SERVICE_TIME,
-            "service_time_human", Kind.SERVICE_TIME_HUMAN);
-
     /** One compiled piece: literal text, or a variable with its argument (header, cookie, attribute name). */
-    private record Part(Kind kind, String arg) {
+    record Part(Kind kind, String arg) {
     }
 
     private final String template;
@@ -151,7 +130,7 @@ public final class AccessLogFormat {
     public static AccessLogFormat compile(String formatOrPreset, ZoneId zone, Function<String, String> env) {
         Objects.requireNonNull(formatOrPreset, "format");
         String template = PRESETS.getOrDefault(formatOrPreset.trim(), formatOrPreset);
-        return new AccessLogFormat(template, parse(template, env), zone);
+        return new AccessLogFormat(template, AccessLogParser.parse(template, env), zone);
     }
 
     /** True if {@code value} names a preset. */
@@ -277,7 +256,7 @@ public final class AccessLogFormat {
                     outside = true;
                     break;
                 case COOKIE:
-                    wrote = appendValue(out, cookie(req.headers(), p.arg));
+                    wrote = appendValue(out, Cookies.get(req.headers(), p.arg));
                     outside = true;
                     break;
                 case REQUEST_HEADER:
@@ -324,116 +303,6 @@ public final class AccessLogFormat {
     @Override
     public String toString() {
         return template;
-    }
-
-    // ------------------------------------------------------------------ compiling
-
-    private static List<Part> parse(String template, Function<String, String> env) {
-        List<Part> parts = new ArrayList<>();
-        StringBuilder text = new StringBuilder();
-        int pos = 0;
-        int n = template.length();
-        while (pos < n) {
-            char c = template.charAt(pos);
-            if (c != '{') {
-                text.append(c);
-                pos++;
-                continue;
-            }
-            int end = pos + 1;
-            while (end < n && isNameChar(template.charAt(end))) {
-                end++;
-            }
-            if (end == pos + 1 || end >= n || template.charAt(end) != '}') {
-                text.append(c); // a brace that opens no placeholder is text, as in Pingap
-                pos++;
-                continue;
-            }
-            String name = template.substring(pos + 1, end);
-            Part part = variable(template, name, pos, env);
-            if (part.kind == Kind.TEXT) {
-                text.append(part.arg);
-            } else {
-                if (text.length() > 0) {
-                    parts.add(new Part(Kind.TEXT, text.toString()));
-                    text.setLength(0);
-                }
-                parts.add(part);
-            }
-            pos = end + 1;
-        }
-        if (text.length() > 0) {
-            parts.add(new Part(Kind.TEXT, text.toString()));
-        }
-        return parts;
-    }
-
-    private static Part variable(String template, String name, int pos, Function<String, String> env) {
-        Kind kind = NAMED.get(name);
-        if (kind != null) {
-            return new Part(kind, null);
-        }
-        if (name.equals("processing")) {
-            return new Part(Kind.ATTRIBUTE, "processing");
-        }
-        Kind context = CONTEXT.get(name);
-        if (context != null && (context == Kind.UPSTREAM_ADDR || context == Kind.UPSTREAM_REUSED)) {
-            return new Part(context, null);
-        }
-        char prefix = name.charAt(0);
-        String arg = name.substring(1);
-        if ("~><:$".indexOf(prefix) >= 0 && arg.isEmpty()) {
-            throw new AccessLogFormatException(template, name, pos, "'" + prefix + "' needs a name after it");
-        }
-        switch (prefix) {
-            case '~':
-                return new Part(Kind.COOKIE, arg);
-            case '>':
-                return new Part(Kind.REQUEST_HEADER, arg);
-            case '<':
-                return new Part(Kind.RESPONSE_HEADER, arg);
-            case ':': {
-                Kind field = CONTEXT.get(arg);
-                return field != null ? new Part(field, null) : new Part(Kind.ATTRIBUTE, arg);
-            }
-            case '$': {
-                String value = arg.equals("hostname") ? hostname(env) : env.apply(arg);
-                return new Part(Kind.TEXT, value == null ? "" : value);
-            }
-            default:
-                throw new AccessLogFormatException(template, name, pos, "unknown variable (known: "
-                        + String.join(", ", new java.util.TreeSet<>(NAMED.keySet()))
-                        + ", upstream_addr, upstream_reused, processing, {>header}, {<header}, {~cookie}, {:field}, {$ENV})");
-        }
-    }
-
-    /** Pingap's placeholder characters: letters, digits and the prefixes and separators of tags. */
-    private static boolean isNameChar(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                || c == '_' || c == '-' || c == '<' || c == '>' || c == '~' || c == ':' || c == '$';
-    }
-
-    private static String hostname(Function<String, String> env) {
-        String h = env.apply("HOSTNAME");
-        if (h != null && !h.isBlank()) {
-            return h.trim();
-        }
-        try {
-            Path etc = Path.of("/etc/hostname");
-            if (Files.isReadable(etc)) {
-                String s = Files.readString(etc).trim();
-                if (!s.isEmpty()) {
-                    return s;
-                }
-            }
-        } catch (java.io.IOException | RuntimeException ignored) {
-            // fall through to the resolver
-        }
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "";
-        }
     }
 
     // ------------------------------------------------------------------ rendering helpers
@@ -500,28 +369,6 @@ public final class AccessLogFormat {
             return real.trim();
         }
         return session.clientIp();
-    }
-
-    /** The value of cookie {@code name} in any Cookie field (RFC 6265 §4.2.1: "a=1; b=2"). */
-    static String cookie(HeaderBlock headers, String name) {
-        for (int i = headers.indexOf("Cookie", 0); i >= 0; i = headers.indexOf("Cookie", i + 1)) {
-            String v = headers.value(i);
-            int at = 0;
-            while (at < v.length()) {
-                int semi = v.indexOf(';', at);
-                int end = semi < 0 ? v.length() : semi;
-                int eq = v.indexOf('=', at);
-                if (eq > at && eq < end && v.substring(at, eq).trim().equals(name)) {
-                    String value = v.substring(eq + 1, end).trim();
-                    if (value.length() >= 2 && value.charAt(0) == '"' && value.charAt(value.length() - 1) == '"') {
-                        value = value.substring(1, value.length() - 1);
-                    }
-                    return value;
-                }
-                at = end + 1;
-            }
-        }
-        return null;
     }
 
     /** Escapes {@code out[start..]} in place: quote and backslash get a backslash, controls become \xHH. */

@@ -1,15 +1,22 @@
 package io.pingora4j.server.config;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
-/** Collects problems while one file is read. Not thread-safe: one per load. */
+/**
+ * Collects what one load finds: problems (the file is refused) and warnings (keys accepted for
+ * Pingap compatibility but not applied), each as a {@link ConfigProblem} naming its file and key.
+ * Not thread-safe: one per load.
+ */
 final class Problems {
 
     final String file;
     final List<ConfigProblem> list = new ArrayList<>();
+    final List<ConfigProblem> warnings = new ArrayList<>();
     /** For a directory of files: which file defines a "section.name" (or "basic") key. */
-    private final java.util.Map<String, String> owners = new java.util.HashMap<>();
+    private final Map<String, String> owners = new HashMap<>();
 
     Problems(String file) {
         this.file = file;
@@ -29,6 +36,11 @@ final class Problems {
 
     void add(String file, String key, String reason) {
         list.add(new ConfigProblem(file, key, reason));
+    }
+
+    /** Records a warning: the file still loads. */
+    void warn(String key, String reason) {
+        warnings.add(new ConfigProblem(fileOf(key), key, reason));
     }
 
     private String fileOf(String key) {

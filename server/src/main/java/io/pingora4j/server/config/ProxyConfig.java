@@ -1,7 +1,10 @@
 package io.pingora4j.server.config;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -17,12 +20,14 @@ import java.util.Objects;
  * @param servers      {@code [servers.*]} by name
  * @param plugins      {@code [plugins.*]} by name
  * @param certificates {@code [certificates.*]} by name
- * @param storages     Pingap's {@code [storages.*]}, kept as plain tables
+ * @param storages     Pingap's {@code [storages.*]}, kept as plain tables; not applied (a warning says so)
+ * @param warnings     keys accepted for Pingap compatibility but not applied, one "file: key: reason"
+ *                     each; {@code -t} and the start print them
  */
 public record ProxyConfig(String source, BasicConfig basic, Map<String, UpstreamConfig> upstreams,
                           Map<String, LocationConfig> locations, Map<String, ServerConfig> servers,
                           Map<String, PluginSpec> plugins, Map<String, CertificateConfig> certificates,
-                          Map<String, Map<String, Object>> storages) {
+                          Map<String, Map<String, Object>> storages, List<ConfigProblem> warnings) {
 
     public ProxyConfig {
         Objects.requireNonNull(source, "source");
@@ -33,6 +38,26 @@ public record ProxyConfig(String source, BasicConfig basic, Map<String, Upstream
         plugins = frozen(plugins);
         certificates = frozen(certificates);
         storages = frozen(storages);
+        warnings = List.copyOf(warnings);
+    }
+
+    /**
+     * The folder relative paths in this configuration resolve against: the configuration file's
+     * folder, the folder itself for a directory of files, else (text parsed without a file) the
+     * working directory.
+     */
+    public Path directory() {
+        Path p = Path.of(source).toAbsolutePath().normalize();
+        if (Files.isDirectory(p)) {
+            return p;
+        }
+        Path parent = Files.isRegularFile(p) ? p.getParent() : null;
+        return parent != null ? parent : Path.of("").toAbsolutePath();
+    }
+
+    /** {@code path} as written in this configuration: absolute as is, relative against {@link #directory()}. */
+    public Path resolve(String path) {
+        return directory().resolve(path).normalize();
     }
 
     private static <V> Map<String, V> frozen(Map<String, V> m) {

@@ -1,11 +1,12 @@
 package io.pingora4j.server.config;
 
-import io.pingora4j.lb.HumanDuration;
+import io.pingora4j.spi.ByteSize;
+import io.pingora4j.spi.HumanDuration;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,14 +17,19 @@ import org.tomlj.TomlTable;
 /**
  * Typed reads from one TOML table that record a {@link ConfigProblem} (and return null) instead of
  * throwing, remember which keys were read, and report the rest as unknown keys, so a typo is caught.
- * Not thread-safe: used while loading only.
+ * A section reader reads every key it knows unconditionally, so running it over an empty table
+ * lists its keys ({@link #keysRead()}, {@link #notAppliedKeys()}): the test that keeps
+ * {@code docs/CONFIG.md} true does exactly that.
+ *
+ * <p>Not thread-safe: used while loading only.
  */
 final class TableReader {
 
     private final Problems problems;
     private final String path;
     private final TomlTable table;
-    private final Set<String> used = new HashSet<>();
+    private final Set<String> used = new LinkedHashSet<>();
+    private final Set<String> notApplied = new LinkedHashSet<>();
     private final Map<String, Object> extras = new LinkedHashMap<>();
 
     TableReader(Problems problems, String path, TomlTable table) {
@@ -32,12 +38,27 @@ final class TableReader {
         this.table = table;
     }
 
+    /** A reader over an empty table, for listing the keys a section reader knows. */
+    static TableReader empty(String path) {
+        return new TableReader(new Problems(""), path, org.tomlj.Toml.parse(""));
+    }
+
     String key(String key) {
         return path + "." + key;
     }
 
     boolean has(String key) {
         return table.keySet().contains(key);
+    }
+
+    /** The keys the table holds, read or not. */
+    Set<String> presentKeys() {
+        return table.keySet();
+    }
+
+    /** How many problems the whole load has found so far (to tell whether this table added any). */
+    int problemCount() {
+        return problems.size();
     }
 
     /** The raw value, marking the key as known. */
@@ -74,10 +95,12 @@ final class TableReader {
 
     /** A string, or the first of several accepted spellings that is present (both present: a problem). */
     String stringAlias(String key, String alias) {
+        String a = string(key);
+        String b = string(alias);
         if (has(key) && has(alias)) {
             problem(alias, "'" + key + "' and '" + alias + "' mean the same; keep one");
         }
-        return has(key) ? string(key) : string(alias);
+        return a != null ? a : b;
     }
 
     Long integer(String key, long min, long max) {
@@ -188,18 +211,107 @@ final class TableReader {
         return null;
     }
 
-    /** Pingap keys we accept and keep as plain values without interpreting them. */
-    void keep(String... keys) {
-        for (String k : keys) {
-            Object v = raw(k);
-            if (v != null) {
-                extras.put(k, plain(v));
-            }
+    /**
+     * A key accepted for Pingap compatibility but not applied: when it is present, its value is kept
+     * in {@link #extras()} and a warning names it and says {@code why} (e.g. "no admin API yet").
+     * Nothing else may read it: a key the server uses is a typed field instead.
+     */
+    void notApplied(String key, String why) {
+        notApplied.add(key);
+        Object v = raw(key);
+        if (v != null) {
+            extras.put(key, plain(v));
+            warn(key, notAppliedReason(why));
         }
     }
 
+    /** The reason text of a not-applied key's warning. */
+    static String notAppliedReason(String why) {
+        return "accepted for Pingap compatibility but not applied: " + why;
+    }
+
+    /** A warning about a key that is read and applied, but not for every value (e.g. discovery = "docker"). */
+    void warn(String key, String reason) {
+        problems.warn(key(key), reason);
+    }
+
+    /** A file or folder path, kept as written; null when absent or not a path this platform accepts. */
+    String path(String key) {
+        String v = string(key);
+        if (v == null) {
+            return null;
+        }
+        try {
+            java.nio.file.Path.of(v);
+            return v;
+        } catch (java.nio.file.InvalidPathException e) {
+            problem(key, "'" + v + "' is not a valid path: " + e.getReason());
+            return null;
+        }
+    }
+
+    /** A size: an integer of bytes, or a {@link ByteSize} string ("512k", "1mib"); null when absent or wrong. */
+    Long size(String key) {
+        Object v = raw(key);
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof Long l) {
+            if (l < 0) {
+                problem(key, "must not be negative, got " + l);
+                return null;
+            }
+            return l;
+        }
+        if (v instanceof String s) {
+            try {
+                return ByteSize.parse(s);
+            } catch (IllegalArgumentException e) {
+                problem(key, e.getMessage());
+                return null;
+            }
+        }
+        problem(key, "expected a size such as \"1m\" or a number of bytes, got " + Problems.describe(v));
+        return null;
+    }
+
+    /** A duration that must be greater than zero; null when absent or wrong. */
+    Duration positiveDuration(String key, String example) {
+        Duration d = duration(key);
+        if (d != null && d.isZero()) {
+            problem(key, "must be greater than zero (e.g. \"" + example + "\")");
+            return null;
+        }
+        return d;
+    }
+
+    /** One of {@code choices} (compared ignoring case), lower-cased; null when absent or wrong. */
+    String choice(String key, List<String> choices) {
+        String v = string(key);
+        if (v == null) {
+            return null;
+        }
+        String lower = v.strip().toLowerCase(java.util.Locale.ROOT);
+        if (!choices.contains(lower)) {
+            problem(key, "expected one of " + String.join(", ", choices) + ", got \"" + v + "\"");
+            return null;
+        }
+        return lower;
+    }
+
+    /** The not-applied keys that were present, with their values. */
     Map<String, Object> extras() {
         return Collections.unmodifiableMap(new LinkedHashMap<>(extras));
+    }
+
+    /** Every key read so far (applied or not), in reading order. */
+    Set<String> keysRead() {
+        return Collections.unmodifiableSet(used);
+    }
+
+    /** The keys declared with {@link #notApplied}. */
+    Set<String> notAppliedKeys() {
+        return Collections.unmodifiableSet(notApplied);
     }
 
     /** Records an "unknown key" problem for every key not read, with a suggestion when one is close. */

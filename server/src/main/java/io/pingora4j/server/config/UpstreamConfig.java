@@ -63,14 +63,19 @@ import java.util.Set;
  * @param circuitBreaker         per-backend breaker policy (Pingap's {@code circuit_break_*}), or null for none
  * @param failureStatuses        response statuses that count as a failure (Pingap's
  *                               {@code backend_failure_status_code}); empty = every 5xx
- * @param extras                 other Pingap keys, kept but not interpreted (tcp_*, ipv4_only...)
+ * @param caFile                 PEM file of the CAs an origin's certificate must chain to (as written;
+ *                               see {@link ProxyConfig#resolve}), or null for the JDK's trust store
+ * @param ipv4Only               with DNS discovery, keep only IPv4 addresses (Pingap's {@code ipv4_only})
+ * @param extras                 Pingap keys accepted but not applied (tcp_*, dns_server...), each reported
+ *                               as a warning when loaded; nothing reads them
  */
 public record UpstreamConfig(String name, List<Backend> backends, Algorithm algorithm, HealthCheckSpec healthCheck,
                              Duration connectionTimeout, Duration totalConnectionTimeout, Duration readTimeout,
                              Duration writeTimeout, Duration idleTimeout, boolean tls, String sni, boolean verifyCert,
                              String alpn, Integer maxRetries, String discovery, Duration updateFrequency,
                              int passiveFailures, Duration slowStart, CircuitBreaker.Policy circuitBreaker,
-                             Set<Integer> failureStatuses, Map<String, Object> extras) {
+                             Set<Integer> failureStatuses, String caFile, boolean ipv4Only,
+                             Map<String, Object> extras) {
 
     public UpstreamConfig {
         Objects.requireNonNull(name, "name");

@@ -1,7 +1,6 @@
 package io.pingora4j.server.plugins;
 
 import io.pingora4j.cache.memory.TinyUfoCache;
-import io.pingora4j.server.config.ByteSize;
 import io.pingora4j.spi.FilterFactory;
 import io.pingora4j.spi.HttpFilter;
 import io.pingora4j.spi.PluginConfig;
@@ -90,23 +89,14 @@ public final class CacheFilterFactory implements FilterFactory {
             }
         }
         String namespace = config.string("namespace", "");
-        return new HttpCacheFilter(new HttpCacheFilter.Store(maxSize), new HttpCacheFilter.Settings(namespace,
+        return new HttpCacheFilter(new CacheStore(maxSize), new HttpCacheFilter.Settings(namespace,
                 maxTtl == null ? Long.MAX_VALUE : maxTtl.toSeconds(), (int) maxFileSize, lock.toNanos(),
                 headers.stream().map(h -> h.toLowerCase(Locale.ROOT)).toArray(String[]::new), purge,
                 config.bool("check_cache_control", false), skip), epochSeconds);
     }
 
     private static long size(PluginConfig config, String key, long defaultValue) {
-        if (!config.has(key)) {
-            return defaultValue;
-        }
-        Object raw = config.raw(key);
-        long v;
-        try {
-            v = raw instanceof Number n ? n.longValue() : ByteSize.parse(String.valueOf(raw));
-        } catch (IllegalArgumentException e) {
-            throw config.invalid(key, e.getMessage());
-        }
+        long v = config.size(key, defaultValue);
         if (v <= 0) {
             throw config.invalid(key, "must be positive, got " + v);
         }

@@ -1,6 +1,8 @@
 package io.pingora4j.server.plugins;
 
+import io.pingora4j.codec.h1.Cookies;
 import io.pingora4j.codec.h1.HeaderBlock;
+import io.pingora4j.codec.h1.QueryString;
 import io.pingora4j.codec.h1.ResponseHead;
 import io.pingora4j.limits.Inflight;
 import io.pingora4j.limits.KeyedInflightLimiter;
@@ -146,7 +148,6 @@ public final class LimitFilterFactory implements FilterFactory {
      * the others allocate the value (and the query or cookie field text they are cut from).
      */
     static final class KeyExtractor {
-        private static final String COOKIE = "Cookie";
         private final Tag tag;
         private final String name;
 
@@ -165,51 +166,15 @@ public final class LimitFilterFactory implements FilterFactory {
                     int i = h.indexOf(name);
                     return i < 0 || h.valueLength(i) == 0 ? null : h.value(i);
                 }
-                case COOKIE: {
-                    HeaderBlock h = session.request().headers();
-                    for (int i = h.indexOf(COOKIE); i >= 0; i = h.indexOf(COOKIE, i + 1)) {
-                        String v = pairValue(h.value(i), ';', name);
-                        if (v != null) {
-                            return v;
-                        }
-                    }
-                    return null;
-                }
-                default: {
-                    String q = session.request().query();
-                    return q == null ? null : pairValue(q, '&', name);
-                }
+                case COOKIE:
+                    return nonEmpty(Cookies.get(session.request().headers(), name));
+                default:
+                    return nonEmpty(QueryString.get(session.request().query(), name));
             }
         }
 
-        /**
-         * The value of the first {@code name=value} pair of {@code text} (pairs separated by
-         * {@code sep}, surrounding spaces ignored) whose name is exactly {@code name}; null if none
-         * or if its value is empty.
-         */
-        static String pairValue(String text, char sep, String name) {
-            int at = 0;
-            int n = text.length();
-            while (at < n) {
-                int end = text.indexOf(sep, at);
-                if (end < 0) {
-                    end = n;
-                }
-                int s = at;
-                while (s < end && text.charAt(s) == ' ') {
-                    s++;
-                }
-                int nameEnd = s + name.length();
-                if (nameEnd < end && text.charAt(nameEnd) == '=' && text.startsWith(name, s)) {
-                    int e = end;
-                    while (e > nameEnd + 1 && text.charAt(e - 1) == ' ') {
-                        e--;
-                    }
-                    return e == nameEnd + 1 ? null : text.substring(nameEnd + 1, e);
-                }
-                at = end + 1;
-            }
-            return null;
+        private static String nonEmpty(String v) {
+            return v == null || v.isEmpty() ? null : v;
         }
     }
 

@@ -55,7 +55,7 @@ public final class PluginLoader {
         List<String> problems = new ArrayList<>();
         List<Closeable> loaders = new ArrayList<>();
 
-        discover(ServiceLoader.load(FilterFactory.class, serverLoader), null, "built-in", found, problems);
+        discover(ServiceLoader.load(FilterFactory.class, serverLoader), null, null, "built-in", found, problems);
 
         if (pluginsDir != null && Files.exists(pluginsDir)) {
             for (Path jar : jars(pluginsDir, problems)) {
@@ -65,7 +65,7 @@ public final class PluginLoader {
                 }
                 int before = found.size();
                 int problemsBefore = problems.size();
-                discover(ServiceLoader.load(FilterFactory.class, loader), loader, jar.toString(), found, problems);
+                discover(ServiceLoader.load(FilterFactory.class, loader), loader, jar, jar.toString(), found, problems);
                 if (found.size() > before) {
                     loaders.add(loader);
                 } else {
@@ -79,7 +79,8 @@ public final class PluginLoader {
         for (String p : problems) {
             LOG.warn("plugins: {}", p);
         }
-        return new PluginRegistry(found, problems, loaders);
+        return new PluginRegistry(found, problems, loaders,
+                pluginsDir == null ? null : pluginsDir.toAbsolutePath().normalize());
     }
 
     private static List<Path> jars(Path dir, List<String> problems) {
@@ -126,7 +127,7 @@ public final class PluginLoader {
      * Adds the providers {@code sl} finds. With {@code own} set, only classes defined by that
      * loader count: a jar's loader also sees its parent's (the built-ins') service files.
      */
-    private static void discover(ServiceLoader<FilterFactory> sl, ClassLoader own, String source,
+    private static void discover(ServiceLoader<FilterFactory> sl, ClassLoader own, Path jar, String source,
             Map<String, PluginRegistry.Entry> found, List<String> problems) {
         Iterator<ServiceLoader.Provider<FilterFactory>> it = sl.stream().iterator();
         int errors = 0;
@@ -173,7 +174,7 @@ public final class PluginLoader {
                         + "; keeping " + first.source());
                 continue;
             }
-            found.put(category, new PluginRegistry.Entry(factory, where));
+            found.put(category, new PluginRegistry.Entry(factory, where, jar));
         }
     }
 

@@ -91,17 +91,6 @@ class ValueParsingTest {
     }
 
     @Test
-    void byteSizesFollowPingap() {
-        assertEquals(1_000_000, ByteSize.parse("1m"));
-        assertEquals(512_000, ByteSize.parse("512k"));
-        assertEquals(1 << 20, ByteSize.parse("1 MiB"));
-        assertEquals(8_000_000, ByteSize.parse("8mb"));
-        assertEquals(100, ByteSize.parse("100"));
-        assertThrows(IllegalArgumentException.class, () -> ByteSize.parse("lots"));
-        assertThrows(IllegalArgumentException.class, () -> ByteSize.parse("1q"));
-    }
-
-    @Test
     void hostPatterns() {
         assertEquals(new HostPattern(HostPattern.Kind.EXACT, "api.example.com", null), HostPattern.parse(" API.example.com "));
         assertEquals(HostPattern.Kind.WILDCARD, HostPattern.parse("*.example.com").kind());

@@ -17,6 +17,7 @@ import io.pingora4j.server.config.SeedExamples;
 import io.pingora4j.server.route.RouteMatch;
 import io.pingora4j.server.route.Router;
 import io.pingora4j.spi.Action;
+import io.pingora4j.server.plugins.FakeSession;
 import io.pingora4j.spi.HttpFilter;
 import io.pingora4j.spi.ProxyError;
 import java.nio.ByteBuffer;
@@ -35,6 +36,11 @@ class LocationFiltersTest {
     }
 
     /** Runs the request phases a proxy runs before sending upstream. */
+    /** A request from 192.0.2.7:51000 to our listener at 10.0.0.1:8080. */
+    private static FakeSession session(String head) {
+        return FakeSession.parse(head).client("192.0.2.7", 51000).server("10.0.0.1", 8080);
+    }
+
     private static void beforeUpstream(List<HttpFilter> filters, FakeSession s) {
         for (HttpFilter f : filters) {
             f.earlyRequestFilter(s);
@@ -63,11 +69,11 @@ class LocationFiltersTest {
         List<HttpFilter> f = LocationFilters.forLocation(c.location("api"));
         assertEquals(1, f.size());
         assertInstanceOf(RewriteFilter.class, f.get(0));
-        FakeSession s = FakeSession.of("GET /api/users?x=1 HTTP/1.1\nHost: example.com");
+        FakeSession s = session("GET /api/users?x=1 HTTP/1.1\nHost: example.com");
         beforeUpstream(f, s);
         assertEquals("/users?x=1", s.request().target());
         assertEquals("/api/users?x=1", s.attribute(TemplateEvaluator.ORIGINAL_TARGET_ATTRIBUTE));
-        FakeSession root = FakeSession.of("GET /api HTTP/1.1\nHost: example.com");
+        FakeSession root = session("GET /api HTTP/1.1\nHost: example.com");
         beforeUpstream(f, root);
         assertEquals("/", root.request().target());
     }
@@ -78,7 +84,7 @@ class LocationFiltersTest {
                 [locations.l]
                 rewrite = "^/api/(?<rest>.+)$ /v2/${rest}"
                 """);
-        FakeSession s = FakeSession.of("GET /api/orders/9?expand=1 HTTP/1.1\nHost: h");
+        FakeSession s = session("GET /api/orders/9?expand=1 HTTP/1.1\nHost: h");
         beforeUpstream(f, s);
         assertEquals("/v2/orders/9?expand=1", s.request().target());
     }
@@ -89,7 +95,7 @@ class LocationFiltersTest {
                 [locations.l]
                 rewrite = "^/api/(.+)$ /$1"
                 """);
-        FakeSession s = FakeSession.of("GET /other?q HTTP/1.1\nHost: h");
+        FakeSession s = session("GET /other?q HTTP/1.1\nHost: h");
         beforeUpstream(f, s);
         assertEquals("/other?q", s.request().target());
         assertNull(s.attribute(TemplateEvaluator.ORIGINAL_TARGET_ATTRIBUTE));
@@ -108,7 +114,7 @@ class LocationFiltersTest {
         ProxyConfig c = ConfigLoader.parse(toml, "t");
         RouteMatch m = new RouteMatch();
         assertTrue(Router.forServer(c, "s").match("acme.example.com", "/orders", m));
-        FakeSession s = FakeSession.of("GET /orders HTTP/1.1\nHost: acme.example.com");
+        FakeSession s = session("GET /orders HTTP/1.1\nHost: acme.example.com");
         s.setAttribute(Router.CAPTURES_ATTRIBUTE, m.capturesAsMap());
         beforeUpstream(LocationFilters.forLocation(c.location("l")), s);
         assertEquals("/acme/orders", s.request().target());
@@ -122,7 +128,7 @@ class LocationFiltersTest {
                 .location("api");
         List<HttpFilter> f = LocationFilters.forLocation(l);
         assertEquals(2, f.size());
-        FakeSession s = FakeSession.of("GET /api/x HTTP/1.1\nHost: public.example.com\nX-Real-IP: 6.6.6.6");
+        FakeSession s = session("GET /api/x HTTP/1.1\nHost: public.example.com\nX-Real-IP: 6.6.6.6");
         beforeUpstream(f, s);
         HeaderBlock h = s.request().headers();
         assertEquals(List.of("internal.backend.local"), all(h, "Host"));
@@ -146,7 +152,7 @@ class LocationFiltersTest {
                   "X-Method: $request_method",
                 ]
                 """);
-        FakeSession s = FakeSession.of("POST /old/a?b=1 HTTP/1.1\nHost: WWW.Example.com:8443\nX-Request-Id: r1\nContent-Length: 0")
+        FakeSession s = session("POST /old/a?b=1 HTTP/1.1\nHost: WWW.Example.com:8443\nX-Request-Id: r1\nContent-Length: 0")
                 .scheme("https");
         beforeUpstream(f, s);
         HeaderBlock h = s.request().headers();
@@ -167,7 +173,7 @@ class LocationFiltersTest {
                 [locations.l]
                 proxy_set_headers = ["Host: internal.local", "X-Original-Host: $host"]
                 """);
-        FakeSession s = FakeSession.of("GET / HTTP/1.1\nHost: public.example.com");
+        FakeSession s = session("GET / HTTP/1.1\nHost: public.example.com");
         beforeUpstream(f, s);
         assertEquals("internal.local", s.request().headers().get("Host"));
         assertEquals("public.example.com", s.request().headers().get("X-Original-Host"));
@@ -180,7 +186,7 @@ class LocationFiltersTest {
                 proxy_add_headers = ["X-Via: a", "X-Opt: $http_x_missing"]
                 proxy_set_headers = { X-Gone = "$http_x_missing" }
                 """);
-        FakeSession s = FakeSession.of("GET / HTTP/1.1\nHost: h\nX-Via: z\nX-Gone: old");
+        FakeSession s = session("GET / HTTP/1.1\nHost: h\nX-Via: z\nX-Gone: old");
         beforeUpstream(f, s);
         HeaderBlock h = s.request().headers();
         assertEquals(List.of("z", "a"), all(h, "X-Via"));
@@ -194,7 +200,7 @@ class LocationFiltersTest {
                 [locations.l]
                 enable_reverse_proxy_headers = true
                 """);
-        FakeSession s = FakeSession.of("GET / HTTP/1.1\nHost: shop.example:8080\nX-Forwarded-For: 1.1.1.1\nX-Forwarded-For: 2.2.2.2");
+        FakeSession s = session("GET / HTTP/1.1\nHost: shop.example:8080\nX-Forwarded-For: 1.1.1.1\nX-Forwarded-For: 2.2.2.2");
         beforeUpstream(f, s);
         HeaderBlock h = s.request().headers();
         assertEquals(List.of("1.1.1.1, 2.2.2.2, 192.0.2.7"), all(h, "X-Forwarded-For"));
@@ -210,7 +216,7 @@ class LocationFiltersTest {
     void seedResponseHeadersAreRemovedSetAndAdded() throws Exception {
         LocationConfig l = ConfigLoader.parse(SeedExamples.HEADER_MANIPULATION + SeedExamples.BACKEND_UPSTREAM, "seed")
                 .location("api");
-        FakeSession s = FakeSession.of("GET /api HTTP/1.1\nHost: h");
+        FakeSession s = session("GET /api HTTP/1.1\nHost: h");
         ResponseHead response = new ResponseHead();
         response.headers().add("Server", "nginx");
         response.headers().add("X-Powered-By", "PHP");
@@ -238,10 +244,10 @@ class LocationFiltersTest {
                 client_max_body_size = 10
                 """);
         ProxyError e = assertThrows(ProxyError.class,
-                () -> f.get(0).requestFilter(FakeSession.of("POST / HTTP/1.1\nHost: h\nContent-Length: 11")));
+                () -> f.get(0).requestFilter(session("POST / HTTP/1.1\nHost: h\nContent-Length: 11")));
         assertEquals(413, e.status());
-        assertSame(Action.CONTINUE, f.get(0).requestFilter(FakeSession.of("POST / HTTP/1.1\nHost: h\nContent-Length: 10")));
-        assertSame(Action.CONTINUE, f.get(0).requestFilter(FakeSession.of("GET / HTTP/1.1\nHost: h")));
+        assertSame(Action.CONTINUE, f.get(0).requestFilter(session("POST / HTTP/1.1\nHost: h\nContent-Length: 10")));
+        assertSame(Action.CONTINUE, f.get(0).requestFilter(session("GET / HTTP/1.1\nHost: h")));
     }
 
     @Test
@@ -250,13 +256,13 @@ class LocationFiltersTest {
                 [locations.l]
                 client_max_body_size = "1k"
                 """).get(0);
-        FakeSession s = FakeSession.of("POST / HTTP/1.1\nHost: h\nTransfer-Encoding: chunked");
+        FakeSession s = session("POST / HTTP/1.1\nHost: h\nTransfer-Encoding: chunked");
         assertSame(Action.CONTINUE, f.requestFilter(s));
         ByteBuffer chunk = ByteBuffer.allocate(600);
         assertSame(chunk, f.requestBodyFilter(s, chunk, false));
         ProxyError e = assertThrows(ProxyError.class, () -> f.requestBodyFilter(s, ByteBuffer.allocate(401), true));
         assertEquals(413, e.status());
-        FakeSession exact = FakeSession.of("POST / HTTP/1.1\nHost: h\nTransfer-Encoding: chunked");
+        FakeSession exact = session("POST / HTTP/1.1\nHost: h\nTransfer-Encoding: chunked");
         f.requestBodyFilter(exact, ByteBuffer.allocate(1000), true);
     }
 

@@ -13,14 +13,16 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A {@link Session} for unit tests: a request parsed from text by the real codec, a recorded
- * answer, and settable facts (peer, byte counts, start time). Not thread-safe, like a real one.
+ * The {@link Session} test double of the server's tests: a request parsed from text by the real
+ * codec, a recorded answer, and settable facts (addresses, peer, byte counts, start time). Not
+ * thread-safe, like a real one.
  */
 public final class FakeSession implements Session {
 
     private final RequestHead request;
     private final Map<String, Object> attributes = new HashMap<>();
     private InetSocketAddress client = new InetSocketAddress("10.1.1.1", 52000);
+    private InetSocketAddress server = new InetSocketAddress("127.0.0.1", 6188);
     private String scheme = "http";
     private int requestNumber = 1;
     private long startNanos = System.nanoTime();
@@ -61,6 +63,12 @@ public final class FakeSession implements Session {
 
     public FakeSession client(String ip, int port) {
         this.client = new InetSocketAddress(ip, port);
+        return this;
+    }
+
+    /** The address the client connected to (our listener). */
+    public FakeSession server(String ip, int port) {
+        this.server = new InetSocketAddress(ip, port);
         return this;
     }
 
@@ -129,7 +137,7 @@ public final class FakeSession implements Session {
 
     @Override
     public InetSocketAddress serverAddress() {
-        return new InetSocketAddress("127.0.0.1", 6188);
+        return server;
     }
 
     @Override

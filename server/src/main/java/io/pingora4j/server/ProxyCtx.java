@@ -1,0 +1,87 @@
+package io.pingora4j.server;
+
+import io.pingora4j.codec.h1.Cookies;
+import io.pingora4j.codec.h1.QueryString;
+import io.pingora4j.lb.RequestKeyView;
+import io.pingora4j.spi.HttpFilter;
+import io.pingora4j.spi.Session;
+import java.util.ArrayDeque;
+
+/**
+ * One request's state in {@link PingapProxy}: its location and filter chain, its backend tries,
+ * whether it holds a {@code max_processing} slot. Also the view hash-based load balancing keys on.
+ *
+ * <p>Pooled per event loop: {@link #take()} in {@code newCtx}, {@link #recycle()} after logging
+ * (the last phase, called once), so the steady state allocates no context. Owned by the request's
+ * loop; never shared.
+ */
+final class ProxyCtx implements RequestKeyView {
+
+    private static final HttpFilter[] NO_FILTERS = new HttpFilter[0];
+    private static final ThreadLocal<ArrayDeque<ProxyCtx>> FREE = ThreadLocal.withInitial(ArrayDeque::new);
+    private static final int MAX_FREE = 1024;
+
+    Session session;
+    /** The routed location; null until routed (and for an ACME answer). */
+    ServerRuntime.Location location;
+    /** The filters this request runs: the location's chain, or the ACME answer alone. */
+    HttpFilter[] chain = NO_FILTERS;
+    /** Whether it holds one of the location's max_processing slots (released in logging). */
+    boolean processing;
+    final BackendPick backend = new BackendPick();
+
+    private ProxyCtx() {
+    }
+
+    static ProxyCtx take() {
+        ProxyCtx c = FREE.get().pollFirst();
+        return c != null ? c : new ProxyCtx();
+    }
+
+    void recycle() {
+        session = null;
+        location = null;
+        chain = NO_FILTERS;
+        processing = false;
+        backend.reset();
+        ArrayDeque<ProxyCtx> free = FREE.get();
+        if (free.size() < MAX_FREE) {
+            free.addFirst(this);
+        }
+    }
+
+    @Override
+    public CharSequence clientIp() {
+        return session.clientIp();
+    }
+
+    @Override
+    public byte[] clientAddress() {
+        return session.clientAddress().getAddress().getAddress();
+    }
+
+    @Override
+    public CharSequence header(String name) {
+        return session.request().headers().get(name);
+    }
+
+    @Override
+    public CharSequence cookie(String name) {
+        return Cookies.get(session.request().headers(), name);
+    }
+
+    @Override
+    public CharSequence query(String name) {
+        return QueryString.get(session.request().query(), name);
+    }
+
+    @Override
+    public CharSequence path() {
+        return session.request().path();
+    }
+
+    @Override
+    public CharSequence url() {
+        return session.request().pathAndQuery();
+    }
+}
