@@ -176,6 +176,10 @@ final class TlsTransport implements Transport, IoHandler, Deadline.Owner {
 
     private void afterTasks() {
         taskRunning = false;
+        if (closed) {
+            codec.release(); // closed while the task ran: the task thread is done with the engine now
+            return;
+        }
         if (handshaking && !closed) {
             step();
         }
@@ -336,6 +340,9 @@ final class TlsTransport implements Transport, IoHandler, Deadline.Owner {
             channel.close();
         } catch (IOException ignored) {
             // nothing left to do
+        }
+        if (!taskRunning) {
+            codec.release(); // a native engine's SSL object and the record buffers, now
         }
     }
 
