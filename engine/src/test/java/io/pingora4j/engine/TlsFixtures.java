@@ -26,7 +26,6 @@ import io.pingora4j.tls.ServerTlsSettings;
 import io.pingora4j.tls.TlsProvider;
 import java.util.List;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 

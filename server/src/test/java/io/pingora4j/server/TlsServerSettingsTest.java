@@ -1,5 +1,6 @@
 package io.pingora4j.server;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pingora4j.server.config.ConfigLoader;
@@ -52,5 +53,48 @@ class TlsServerSettingsTest {
         assertTrue(runtime == null && problems.stream().anyMatch(p -> p.startsWith("servers.https")),
                 "tls_cert/tls_key were accepted and ignored: the server would answer plain HTTP on its TLS"
                         + " address; problems: " + problems);
+    }
+
+    private List<String> problemsOf(String basic) throws Exception {
+        ProxyConfig config = ConfigLoader.parse("""
+                [basic]
+                %s
+
+                [plugins.ok]
+                category = "ping"
+                path = "/"
+
+                [locations.all]
+                path = "/"
+                plugins = ["ok"]
+
+                [servers.plain]
+                addr = "127.0.0.1:%d"
+                locations = ["all"]
+                """.formatted(basic, FreePort.pick()), "tls.toml");
+        List<String> problems = new ArrayList<>();
+        ServerRuntime runtime = ServerRuntime.build(config, tmp.resolve("plugins"), problems);
+        if (runtime != null) {
+            runtime.close();
+        }
+        return problems;
+    }
+
+    @Test
+    void anUnknownTlsProviderIsRefusedNamingTheKey() throws Exception {
+        assertEquals(List.of("basic.tls_provider: unknown TLS provider 'wolfssl'; expected \"openssl\" or \"jdk\""),
+                problemsOf("tls_provider = \"wolfssl\""));
+    }
+
+    @Test
+    void bothTlsProvidersAreAccepted() throws Exception {
+        assertEquals(List.of(), problemsOf("tls_provider = \"jdk\""));
+        assertEquals(List.of(), problemsOf("tls_provider = \"openssl\""));
+    }
+
+    @Test
+    void aTicketLifetimeThatIsNotADurationIsRefusedNamingTheKey() throws Exception {
+        assertEquals(List.of("basic.tls_session_ticket_lifetime: 'soon' is not a positive duration"),
+                problemsOf("tls_session_ticket_lifetime = \"soon\""));
     }
 }

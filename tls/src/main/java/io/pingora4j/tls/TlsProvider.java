@@ -40,9 +40,20 @@ public enum TlsProvider {
         };
     }
 
-    /** {@link #OPENSSL} if its native library loads here, else {@link #JDK}. Loads the library on first call. */
+    /**
+     * As {@link #parse}, but null for null or blank (nothing configured), without deciding the
+     * default: a configuration without TLS then never loads the native library.
+     */
+    public static TlsProvider parseConfigured(String key, String value) {
+        return value == null || value.isBlank() ? null : parse(key, value);
+    }
+
+    /**
+     * {@link #OPENSSL} if its native library loads here, else {@link #JDK} (logged once per
+     * process, with the reason). Loads the library on first call.
+     */
     public static TlsProvider preferred() {
-        return NativeTls.available() ? OPENSSL : JDK;
+        return OPENSSL.effective();
     }
 
     /**
@@ -53,7 +64,7 @@ public enum TlsProvider {
         if (this == OPENSSL && !NativeTls.available()) {
             if (!fallbackLogged) {
                 fallbackLogged = true;
-                LOG.warn("tls_provider openssl: BoringSSL does not load here ({}); using the JDK's TLS engine",
+                LOG.warn("TLS: BoringSSL does not load here ({}); using the JDK's TLS engine",
                         NativeTls.unavailabilityReason());
             }
             return JDK;

@@ -250,7 +250,8 @@ public final class ConfigLoader {
         r.keep("upgrade_sock", "user", "group", "work_stealing", "webhook", "webhook_type", "webhook_notifications",
                 "log_buffered_size", "sentry", "pyroscope", "auto_restart_check_interval", "cache_directory",
                 "cache_max_size", "acme_token_directory", "listener_tasks_per_fd", "log_compression",
-                "log_compression_days", "admin_addr", "acme_dir", "certificate_check_interval");
+                "log_compression_days", "admin_addr", "acme_dir", "certificate_check_interval", "tls_provider",
+                "tls_session_ticket_lifetime");
         r.finish();
         return new BasicConfig(name, loops, grace == null ? BasicConfig.DEFAULT_GRACE_PERIOD : grace, shutdown, pidFile,
                 pluginsDir, accessLog, errorTemplate, logLevel.toLowerCase(Locale.ROOT), json,
