@@ -6,7 +6,9 @@
 #   WRK   wrk -H 'Connection: close' with CONNS connections: wrk negotiates TLS 1.2 and keeps its
 #         session across reconnects (SSL_clear), so these are TLS 1.2 resumptions, not new handshakes
 #         (nginx's $ssl_session_reused says "r" for all but the first of each connection)
-# Rates are connections over the wall-clock time of the parallel run.
+# Rates are connections over the wall-clock time of the parallel run. s_time's request is made an
+# HTTP/1.1 one with Connection: close (its "GET <page> HTTP/1.0" tail lands in a padding header), so
+# that neither proxy treats it as HTTP/1.0 toward the origin.
 # Certificate: CERT=ec (P-256, the default) or CERT=rsa (2048 bits), made here under /tmp/peers/<type>;
 # nginx and the candidate get the same one. Uses ../shared/bench-peers' nginx configs (ports, origin).
 # usage: CERT=ec|rsa bench/scripts/tls-handshakes.sh [rounds] [seconds] [connections]
@@ -33,12 +35,13 @@ declare -A PORT=([nginx]=18181 [candidate]=18190)
 for n in nginx candidate; do
   for i in $(seq 1 150); do curl -kfs -o /dev/null https://localhost:${PORT[$n]}/small && break; sleep 0.2; done
   wrk -t1 -c$CONNS -d3s -H 'Connection: close' https://localhost:${PORT[$n]}/small >/dev/null 2>&1   # warm-up
-  openssl s_time -connect 127.0.0.1:${PORT[$n]} -www /small -reuse -time 2 >/dev/null 2>&1
+  openssl s_time -connect 127.0.0.1:${PORT[$n]} -www /small -reuse -time 2 >/dev/null 2>&1   # warm-up
 done
+PAGE=$'/small HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nX-Pad:'
 stime() {
   local t0 t1 i total=0 n
   t0=$(date +%s.%N)
-  for i in $(seq 1 $PAR); do openssl s_time -connect 127.0.0.1:$1 -www /small $2 -time $DUR >$W/stime.$i 2>&1 & done
+  for i in $(seq 1 $PAR); do openssl s_time -connect 127.0.0.1:$1 -www "$PAGE" $2 -time $DUR >$W/stime.$i 2>&1 & done
   wait $(jobs -p | tail -n $PAR) 2>/dev/null
   t1=$(date +%s.%N)
   for i in $(seq 1 $PAR); do

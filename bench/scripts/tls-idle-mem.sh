@@ -27,7 +27,9 @@ port, n = int(sys.argv[1]), int(sys.argv[2])
 ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
 held = []
 for _ in range(n):
-    s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="localhost")
+    raw = socket.create_connection(("127.0.0.1", port))
+    raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as curl and browsers do
+    s = ctx.wrap_socket(raw, server_hostname="localhost")
     s.sendall(b"GET /small HTTP/1.1\r\nHost: x\r\n\r\n")
     s.recv(4096)
     held.append(s)
