@@ -237,6 +237,7 @@ final class TlsRuntime implements AutoCloseable {
             }
         }
         if (problems.size() != before) {
+            serverTls.values().forEach(ServerTls::close); // BoringSSL contexts already made
             return null;
         }
         return new TlsRuntime(config, serverTls, client, challenges,
