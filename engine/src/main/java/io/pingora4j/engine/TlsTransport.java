@@ -176,6 +176,10 @@ final class TlsTransport implements Transport, IoHandler, Deadline.Owner {
 
     private void afterTasks() {
         taskRunning = false;
+        if (closed) {
+            codec.release(); // closed while the task ran: the task thread is done with the engine now
+            return;
+        }
         if (handshaking && !closed) {
             step();
         }
@@ -233,13 +237,16 @@ final class TlsTransport implements Transport, IoHandler, Deadline.Owner {
             }
         }
         String subject = null;
-        try {
-            Certificate[] peer = s.getPeerCertificates();
-            if (peer.length > 0 && peer[0] instanceof X509Certificate x) {
-                subject = x.getSubjectX500Principal().getName();
+        // asked only where a certificate can be: the answer "none" is an exception, made per connection
+        if (engine.getUseClientMode() || engine.getNeedClientAuth() || engine.getWantClientAuth()) {
+            try {
+                Certificate[] peer = s.getPeerCertificates();
+                if (peer.length > 0 && peer[0] instanceof X509Certificate x) {
+                    subject = x.getSubjectX500Principal().getName();
+                }
+            } catch (SSLPeerUnverifiedException notPresented) {
+                // no client certificate: not mTLS
             }
-        } catch (SSLPeerUnverifiedException notPresented) {
-            // no client certificate: not mTLS
         }
         return new TlsInfo(s.getProtocol(), s.getCipherSuite(), alpn == null || alpn.isEmpty() ? null : alpn, sni,
                 subject);
@@ -336,6 +343,9 @@ final class TlsTransport implements Transport, IoHandler, Deadline.Owner {
             channel.close();
         } catch (IOException ignored) {
             // nothing left to do
+        }
+        if (!taskRunning) {
+            codec.release(); // a native engine's SSL object and the record buffers, now
         }
     }
 

@@ -18,8 +18,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import javax.net.ssl.SNIHostName;
+import io.pingora4j.tls.CertificateStore;
+import io.pingora4j.tls.CertifiedKey;
+import io.pingora4j.tls.PemSource;
+import io.pingora4j.tls.ServerTls;
+import io.pingora4j.tls.ServerTlsSettings;
+import io.pingora4j.tls.TlsProvider;
+import java.util.List;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
@@ -30,22 +36,22 @@ final class TlsFixtures {
     /** The proxy's and the origin's certificate. */
     static final TestPki.Leaf SERVER = CA.issue("a.test", "localhost", "127.0.0.1");
     static final TestPki.Leaf CLIENT = CA.issue("client.test");
-    private static final SSLContext SERVER_CTX = SERVER.context(CA.trustManagers());
 
     private TlsFixtures() {
     }
 
-    /** Server engines presenting {@link #SERVER}, offering ALPN http/1.1; optionally demanding a client certificate. */
-    static ServerEngineFactory serverTls(boolean needClientAuth) {
-        return () -> {
-            SSLEngine e = SERVER_CTX.createSSLEngine();
-            e.setUseClientMode(false);
-            SSLParameters p = e.getSSLParameters();
-            p.setApplicationProtocols(new String[] {"http/1.1"});
-            p.setNeedClientAuth(needClientAuth);
-            e.setSSLParameters(p);
-            return e;
-        };
+    /**
+     * Server engines from {@code provider} presenting {@link #SERVER}, offering ALPN http/1.1;
+     * optionally demanding a client certificate from the CA.
+     */
+    static ServerEngineFactory serverTls(TlsProvider provider, boolean needClientAuth) {
+        ServerTlsSettings.Builder settings = ServerTlsSettings.builder();
+        if (needClientAuth) {
+            settings.clientAuth(ServerTlsSettings.ClientAuth.REQUIRED, PemSource.inline(CA.certificatePem(), "ca"));
+        }
+        CertificateStore store = CertificateStore.of(List.of(CertifiedKey.of("a", SERVER.chain(), SERVER.key(),
+                List.of(), true, "a.crt", "a.key")));
+        return new ServerTls(store, settings.build(), provider, null);
     }
 
     /** A connected, handshaken TLS socket trusting the CA. */

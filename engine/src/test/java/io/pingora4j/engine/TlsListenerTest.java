@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pingora4j.spi.HttpPeer;
 import io.pingora4j.spi.TlsInfo;
 import io.pingora4j.tls.TlsCodec;
+import io.pingora4j.tls.TlsProvider;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -30,7 +31,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** HTTP/1.1 over a TLS listener: real TLS clients (the JDK's) → proxy → plain origin. */
-class TlsListenerTest {
+abstract class TlsListenerTest {
+
+    /** The listener's TLS provider ({@link TlsListenerOnJdkTest}, {@link TlsListenerOnOpenSslTest}). */
+    abstract TlsProvider provider();
+
 
     private Origins.Jdk origin;
     private TlsFixtures.RecordingProxy proxy;
@@ -47,7 +52,7 @@ class TlsListenerTest {
                 });
         proxy = new TlsFixtures.RecordingProxy(HttpPeer.of("127.0.0.1", origin.port()));
         server = Server.builder().threads(2)
-                .listenTls("127.0.0.1:0", proxy, TlsFixtures.serverTls(false))
+                .listenTls("127.0.0.1:0", proxy, TlsFixtures.serverTls(provider(), false))
                 // longer than any client's wait here: a connection closed early was closed for its bytes
                 .tlsHandshakeTimeout(Duration.ofSeconds(60))
                 .start();
@@ -163,7 +168,7 @@ class TlsListenerTest {
     void aClientCertificateSubjectIsVisibleWithMutualTls() throws Exception {
         TlsFixtures.RecordingProxy mtlsProxy = new TlsFixtures.RecordingProxy(HttpPeer.of("127.0.0.1", origin.port()));
         try (Server mtls = Server.builder().threads(1)
-                .listenTls("127.0.0.1:0", mtlsProxy, TlsFixtures.serverTls(true)).start();
+                .listenTls("127.0.0.1:0", mtlsProxy, TlsFixtures.serverTls(provider(), true)).start();
              Clients.Conn c = new Clients.Conn(TlsFixtures.connect(mtls.port(), null, null, null,
                      TlsFixtures.CLIENT.context(TlsFixtures.CA.trustManagers())))) {
             assertEquals(200, c.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n").read().status());
@@ -267,7 +272,7 @@ class TlsListenerTest {
     @Test
     void aClientThatNeverFinishesItsHandshakeIsClosedAtTheTimeout() throws Exception {
         try (Server impatient = Server.builder().threads(1)
-                .listenTls("127.0.0.1:0", proxy, TlsFixtures.serverTls(false))
+                .listenTls("127.0.0.1:0", proxy, TlsFixtures.serverTls(provider(), false))
                 .tlsHandshakeTimeout(Duration.ofMillis(300))
                 .start();
              Socket s = TlsFixtures.plain(impatient.port())) {

@@ -4,14 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pingora4j.spi.HttpPeer;
+import io.pingora4j.tls.ClientTls;
+import io.pingora4j.tls.TlsProvider;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Proxying to a TLS origin (the JDK's HTTPS server, certificate from the test CA). */
-class TlsOriginTest {
+abstract class TlsOriginTest {
+
+    /** The provider of the engines toward origins ({@link TlsOriginOnJdkTest}, {@link TlsOriginOnOpenSslTest}). */
+    abstract TlsProvider provider();
+
+    private ClientTls clientTls() {
+        return new ClientTls(List.of("http/1.1"), provider());
+    }
 
     @TempDir
     Path dir;
@@ -35,7 +45,7 @@ class TlsOriginTest {
 
     private void proxyTo(HttpPeer.Builder peer) {
         proxy = new SimpleProxy(peer.build());
-        server = Server.builder().threads(1).listen("127.0.0.1:0", proxy).start();
+        server = Server.builder().threads(1).clientTls(clientTls()).listen("127.0.0.1:0", proxy).start();
     }
 
     private HttpPeer.Builder peer() {
@@ -116,7 +126,7 @@ class TlsOriginTest {
             }
         })) {
             proxy = new SimpleProxy(HttpPeer.builder("127.0.0.1", silent.port()).tls(true).build());
-            server = Server.builder().threads(1).listen("127.0.0.1:0", proxy)
+            server = Server.builder().threads(1).clientTls(clientTls()).listen("127.0.0.1:0", proxy)
                     .tlsHandshakeTimeout(java.time.Duration.ofMillis(300)).start();
             assertEquals(504, get().status());
             Await.until("logged", () -> !proxy.logged.isEmpty());

@@ -13,6 +13,8 @@ import io.pingora4j.tls.ClientTls;
 import io.pingora4j.tls.JsseProperties;
 import io.pingora4j.tls.ServerTls;
 import io.pingora4j.tls.ServerTlsSettings;
+import io.pingora4j.tls.SessionTicketKeys;
+import io.pingora4j.tls.TlsProvider;
 import io.pingora4j.tls.TlsConfigException;
 import io.pingora4j.tls.acme.AcmeIssuer;
 import io.pingora4j.tls.acme.AcmeRenewer;
@@ -46,6 +48,13 @@ import org.slf4j.LoggerFactory;
  * tables (or a server's {@code tls_cert}/{@code tls_key}) is applied the same way; other changes
  * of the file wait for a restart, and the log says so. A reload that fails (a missing file, a key
  * that does not match) keeps the certificates in use and logs the file and the reason.
+ *
+ * <h2>Provider and resumption</h2>
+ * {@code [basic] tls_provider = "openssl" | "jdk"}: BoringSSL (the default where its native library
+ * loads; else the JDK's engine, and one log line says why) or the JDK's engine, for listeners and
+ * origins alike. {@code [basic] tls_session_ticket_lifetime} (default 1h): how long a session ticket
+ * key encrypts new tickets; the previous key still decrypts for as long again, so a client resumes
+ * for up to two lifetimes. One key ring serves every listener and loop of the process.
  *
  * <h2>ACME</h2>
  * A certificate with {@code acme = "lets_encrypt"} is issued (and renewed {@code buffer_days}
@@ -113,6 +122,14 @@ final class TlsRuntime implements AutoCloseable {
         JsseProperties.apply(); // before any TLS class reads them: no client renegotiation, no tickets
         int before = problems.size();
         Path acmeDir = config.resolve(config.basic().acmeDir());
+        TlsProvider provider = null;
+        try {
+            provider = TlsProvider.parseConfigured("basic.tls_provider", config.basic().tlsProvider());
+        } catch (TlsConfigException e) {
+            problems.add(e.getMessage());
+        }
+        Duration ticketLifetime = config.basic().tlsSessionTicketLifetime();
+        SessionTicketKeys tickets = null;
 
         Http01Challenges challenges = null;
         List<AcmeRenewer.ManagedCertificate> managed = new ArrayList<>();
@@ -161,14 +178,21 @@ final class TlsRuntime implements AutoCloseable {
                 w = new Watched("servers." + s.name(), s.name());
                 watched.add(w);
             }
-            serverTls.put(s.name(), new ServerTls(w.store, settings));
+            if (tickets == null) {
+                tickets = new SessionTicketKeys(ticketLifetime);
+            }
+            serverTls.put(s.name(), new ServerTls(w.store, settings,
+                    provider != null ? provider : TlsProvider.preferred(), tickets));
         }
         for (Watched w : watched) {
             load(config, w, acmeDir, managed.isEmpty(), problems);
         }
 
-        ClientTls client = new ClientTls();
+        ClientTls client = new ClientTls(List.of("http/1.1"), provider);
         for (UpstreamConfig u : config.upstreams().values()) {
+            if (u.tls()) {
+                client.provider(); // decided (and BoringSSL loaded) now, not on an event loop
+            }
             if (u.caFile() != null) {
                 try {
                     client.preload(config.resolve(u.caFile()).toString());
@@ -178,6 +202,7 @@ final class TlsRuntime implements AutoCloseable {
             }
         }
         if (problems.size() != before) {
+            serverTls.values().forEach(ServerTls::close); // BoringSSL contexts already made
             return null;
         }
         return new TlsRuntime(config, serverTls, client, challenges,
@@ -320,6 +345,7 @@ final class TlsRuntime implements AutoCloseable {
 
     @Override
     public void close() {
+        serverTls.values().forEach(ServerTls::close);
         if (watcher != null) {
             watcher.shutdownNow();
         }

@@ -30,7 +30,25 @@ import org.junit.jupiter.api.io.TempDir;
  * own certificate, versions, client certificates, hot reload (driven by calling the watcher's
  * check directly, so nothing waits on a timer), TLS to origins and the ACME challenge answer.
  */
-class TlsEndToEndTest {
+abstract class TlsEndToEndTest {
+
+    /** The listeners' and origins' TLS provider ({@link TlsEndToEndOnJdkTest}, {@link TlsEndToEndOnOpenSslTest}). */
+    abstract String provider();
+
+    /** {@code toml} with {@code [basic] tls_provider} set to {@link #provider()}. */
+    private String withProvider(String toml) {
+        String key = "tls_provider = \"" + provider() + "\"\n";
+        return toml.contains("[basic]\n") ? toml.replaceFirst("\\[basic]\n", "[basic]\n" + key) : "[basic]\n" + key + toml;
+    }
+
+    private RunningProxy start(IntFunction<String> toml) {
+        return RunningProxy.start(port -> withProvider(toml.apply(port)));
+    }
+
+    private RunningProxy startFile(Path file, IntFunction<String> toml) {
+        return RunningProxy.startFile(file, port -> withProvider(toml.apply(port)));
+    }
+
 
     @TempDir
     Path dir;
@@ -58,7 +76,7 @@ class TlsEndToEndTest {
     }
 
     private void startProxy(String serverKeys, String extraTables) {
-        proxy = RunningProxy.start((IntFunction<String>) port -> """
+        proxy = start((IntFunction<String>) port -> """
                 [basic]
                 certificate_check_interval = "1h"
 
@@ -258,7 +276,7 @@ class TlsEndToEndTest {
                 tls_key = "%4$s"
                 is_default = true
                 """;
-        proxy = RunningProxy.startFile(config, port -> base.formatted(origin.addr(), port, a[0], a[1]));
+        proxy = startFile(config, port -> base.formatted(origin.addr(), port, a[0], a[1]));
         try (SSLSocket s = connect("c.test", ca.trustingContext())) {
             assertEquals("CN=a.test", subject(s), "not configured yet: the default");
         }
@@ -282,7 +300,7 @@ class TlsEndToEndTest {
         try {
             Path[] own = ca.issue("own.test").write(dir, "own");
             String addr = "127.0.0.1:" + tlsOrigin.getAddress().getPort();
-            proxy = RunningProxy.start(port -> """
+            proxy = start(port -> """
                     [upstreams.good]
                     addrs = ["%1$s"]
                     sni = "origin.test"
@@ -324,7 +342,7 @@ class TlsEndToEndTest {
 
     @Test
     void aPlainServerAnswersAcmeChallengesBeforeRouting() throws IOException {
-        proxy = RunningProxy.start(port -> """
+        proxy = start(port -> """
                 [basic]
                 acme_dir = "%3$s"
 

@@ -13,6 +13,7 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.IntFunction;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -30,7 +31,20 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code mvn verify -Pinterop}; a missing program fails the test.
  */
 @Tag("interop")
-class TlsInteropTest {
+abstract class TlsInteropTest {
+
+    /** The binary's {@code tls_provider} ({@link TlsInteropOnJdkTest}, {@link TlsInteropOnOpenSslTest}). */
+    abstract String provider();
+
+    /** The binary, launched with {@code toml} and {@code [basic] tls_provider} set to {@link #provider()}. */
+    private ServerProcess launch(IntFunction<String> toml) throws IOException {
+        String key = "tls_provider = \"" + provider() + "\"\n";
+        return ServerProcess.launch(dir, port -> {
+            String t = toml.apply(port);
+            return t.contains("[basic]\n") ? t.replaceFirst("\\[basic]\n", "[basic]\n" + key) : "[basic]\n" + key + t;
+        });
+    }
+
 
     private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(180);
     private static final String ACME_DOMAIN = "test.pingora4j.internal";
@@ -60,7 +74,7 @@ class TlsInteropTest {
     private void launchWithTwoNames() throws IOException {
         Path[] a = ca.issue("a.test").write(dir, "a");
         Path[] b = ca.issue("b.test").write(dir, "b");
-        server = ServerProcess.launch(dir, port -> """
+        server = launch(port -> """
                 [upstreams.backend]
                 addrs = ["%1$s"]
 
@@ -109,6 +123,37 @@ class TlsInteropTest {
         assertTrue(r.output().contains("ALPN protocol: http/1.1"), r.output());
     }
 
+    /**
+     * Two s_client runs, the second offering the session the first saved: a request goes through
+     * the first so that TLS 1.3 tickets (sent after the handshake) are read before it ends.
+     */
+    private String reconnect(String... protocolFlag) throws Exception {
+        Path session = dir.resolve("session-" + String.join("", protocolFlag) + ".pem");
+        String client = Tools.path("openssl", "openssl") + " s_client -connect 127.0.0.1:" + server.port()
+                + " -servername a.test -CAfile " + caPem + " -ign_eof " + String.join(" ", protocolFlag);
+        String request = "printf 'GET /x HTTP/1.1\\r\\nHost: a.test\\r\\nConnection: close\\r\\n\\r\\n' | ";
+        Tools.Run first = Tools.run(dir, TOOL_TIMEOUT, "bash", "-c", request + client + " -sess_out " + session);
+        assertTrue(first.output().contains("New, TLSv1."), first.output());
+        assertTrue(Files.size(session) > 0, "no session saved:\n" + first.output());
+        return Tools.run(dir, TOOL_TIMEOUT, "bash", "-c", request + client + " -sess_in " + session).output();
+    }
+
+    @Test
+    void opensslResumesATls13SessionFromItsTicket() throws Exception {
+        launchWithTwoNames();
+        String second = reconnect("-tls1_3");
+        assertTrue(second.contains("Reused, TLSv1.3"), second);
+        assertTrue(second.contains("origin"), second);
+    }
+
+    @Test
+    void opensslResumesATls12Session() throws Exception {
+        launchWithTwoNames();
+        String second = reconnect("-tls1_2");
+        assertTrue(second.contains("Reused, TLSv1.2"), second);
+        assertTrue(second.contains("origin"), second);
+    }
+
     @Test
     void testsslFindsNothingNotOkInProtocolsAndCiphers() throws Exception {
         launchWithTwoNames();
@@ -123,7 +168,7 @@ class TlsInteropTest {
     void aCertificateIssuedByPebbleIsServedWithoutARestart() throws Exception {
         int httpPort = FreePort.pick();
         try (PebbleHarness pebble = PebbleHarness.start(httpPort)) {
-            server = ServerProcess.launch(dir, port -> """
+            server = launch(port -> """
                     [basic]
                     acme_dir = "%5$s"
 

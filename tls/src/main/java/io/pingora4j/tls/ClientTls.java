@@ -22,7 +22,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * no name is checked. SNI is sent unless the name is an IP literal (RFC 6066 §3 forbids it). ALPN
  * offers http/1.1 unless constructed with another list.
  *
- * <p>One SSLContext per CA bundle is built and cached the first time the bundle is named, which
+ * <p>Engines come from the {@link TlsProvider} given (BoringSSL or the JDK's), with the same checks.
+ * One context per CA bundle is built and cached the first time the bundle is named, which
  * reads the file: call {@link #preload(String)} at config time so the event loop never does.
  * Thread-safe.
  */
@@ -36,17 +37,40 @@ public final class ClientTls implements ClientEngineFactory {
     private static final String SYSTEM_ONLY = "";
 
     private final List<String> alpn;
-    private final ConcurrentHashMap<String, SSLContext> verifying = new ConcurrentHashMap<>();
-    private volatile SSLContext insecure;
+    private final TlsProvider wanted;
+    private volatile TlsProvider provider;
+    /** SSLContext (JDK) or netty's SslContext (BoringSSL), per CA bundle. */
+    private final ConcurrentHashMap<String, Object> verifying = new ConcurrentHashMap<>();
+    private volatile Object insecure;
 
-    /** ALPN ["http/1.1"]. */
+    /** ALPN ["http/1.1"], the preferred provider. */
     public ClientTls() {
         this(List.of("http/1.1"));
     }
 
     /** @param alpn protocols to offer, most preferred first; empty for no ALPN */
     public ClientTls(List<String> alpn) {
+        this(alpn, null);
+    }
+
+    /**
+     * @param alpn protocols to offer, most preferred first; empty for no ALPN
+     * @param provider the engine wanted (the JDK's if BoringSSL does not load); null for
+     *        {@link TlsProvider#preferred()}, decided when the first context is built
+     */
+    public ClientTls(List<String> alpn, TlsProvider provider) {
         this.alpn = List.copyOf(alpn);
+        this.wanted = provider;
+    }
+
+    /** The provider whose engines this makes; decides it (loading BoringSSL) on the first call. */
+    public TlsProvider provider() {
+        TlsProvider p = provider;
+        if (p == null) {
+            p = wanted == null ? TlsProvider.preferred() : wanted.effective();
+            provider = p;
+        }
+        return p;
     }
 
     /**
@@ -63,8 +87,11 @@ public final class ClientTls implements ClientEngineFactory {
     public SSLEngine newClientEngine(String sni, String host, int port, boolean verifyCert, String caFile) {
         String name = HostNames.normalize(sni);
         String peer = name != null ? name : host;
-        SSLContext ctx = verifyCert ? verifyingContext(caFile) : insecureContext();
-        SSLEngine engine = ctx.createSSLEngine(peer, port);
+        Object ctx = verifyCert ? verifyingContext(caFile) : insecureContext();
+        if (!(ctx instanceof SSLContext jdk)) {
+            return NativeClientContexts.newEngine(ctx, peer, port);
+        }
+        SSLEngine engine = jdk.createSSLEngine(peer, port);
         engine.setUseClientMode(true);
         SSLParameters p = engine.getSSLParameters();
         if (name != null && !HostNames.isIpLiteral(name)) {
@@ -82,9 +109,9 @@ public final class ClientTls implements ClientEngineFactory {
         return engine;
     }
 
-    private SSLContext verifyingContext(String caFile) {
+    private Object verifyingContext(String caFile) {
         String key = caFile == null || caFile.isBlank() ? SYSTEM_ONLY : caFile;
-        SSLContext ctx = verifying.get(key);
+        Object ctx = verifying.get(key);
         if (ctx == null) {
             // Not computeIfAbsent: reading the file must not happen under the map's bin lock, and
             // two threads racing build equivalent contexts, one of which wins.
@@ -92,8 +119,8 @@ public final class ClientTls implements ClientEngineFactory {
             if (!key.isEmpty()) {
                 anchors.addAll(PemReader.readCertificates(PemSource.of(key, "upstream CA bundle")));
             }
-            ctx = context(TrustAnchors.trusting(anchors));
-            SSLContext raced = verifying.putIfAbsent(key, ctx);
+            ctx = context(TrustAnchors.trusting(anchors), true);
+            Object raced = verifying.putIfAbsent(key, ctx);
             if (raced != null) {
                 ctx = raced;
             }
@@ -101,16 +128,19 @@ public final class ClientTls implements ClientEngineFactory {
         return ctx;
     }
 
-    private SSLContext insecureContext() {
-        SSLContext ctx = insecure;
+    private Object insecureContext() {
+        Object ctx = insecure;
         if (ctx == null) {
-            ctx = context(new TrustEverything());
+            ctx = context(new TrustEverything(), false);
             insecure = ctx;
         }
         return ctx;
     }
 
-    private static SSLContext context(X509ExtendedTrustManager trust) {
+    private Object context(X509ExtendedTrustManager trust, boolean verifyName) {
+        if (provider() == TlsProvider.OPENSSL) {
+            return NativeClientContexts.context(trust, verifyName, alpn);
+        }
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(null, new TrustManager[] {trust}, null);

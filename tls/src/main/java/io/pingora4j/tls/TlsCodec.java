@@ -6,6 +6,7 @@ import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSession;
 
 /**
  * An {@link SSLEngine} driven over ByteBuffers, without I/O: network bytes go in through
@@ -32,6 +33,11 @@ import javax.net.ssl.SSLHandshakeException;
  * and HTTP/1.1 through a proxy never needs it). TLS 1.3's post-handshake messages (session
  * tickets, key updates) are answered as they come.
  *
+ * <p>Over a native (BoringSSL) engine the three buffers are direct, taken from and given back to
+ * the owning thread's {@link RecordBuffers}, so the engine reads and writes them in place; over the
+ * JDK's engine they are heap buffers, which its Java ciphers work on directly. {@link #release()}
+ * hands them back and frees the native engine: the owner calls it once the connection is closed.
+ *
  * <p>Any {@link SSLException} is final: the codec keeps it and throws it again on every later
  * call. Whatever alert the engine made for it is left in the network output, for a caller that
  * wants to send it before closing.
@@ -57,6 +63,8 @@ public final class TlsCodec {
     private static final String TLS13 = "TLSv1.3";
 
     private final SSLEngine engine;
+    private final boolean nativeEngine;
+    private final long createdMillis = System.currentTimeMillis();
     private final ByteBuffer[] single = new ByteBuffer[1];
     private ByteBuffer netIn;
     private ByteBuffer netOut;
@@ -67,16 +75,20 @@ public final class TlsCodec {
     private boolean tls13;
     private boolean closeNotifyReceived;
     private boolean outboundClosed;
+    private boolean resumed;
+    private boolean probeWrap;
+    private boolean released;
     private SSLException failure;
 
     /** A codec for {@code engine}, configured (client or server mode, parameters) and not yet used. */
     public TlsCodec(SSLEngine engine) {
         this.engine = engine;
+        this.nativeEngine = NativeEngines.isNative(engine);
         int appSize = engine.getSession().getApplicationBufferSize();
         this.packetSize = engine.getSession().getPacketBufferSize();
-        this.netIn = ByteBuffer.allocate(packetSize);
-        this.netOut = ByteBuffer.allocate(2 * packetSize).flip();
-        this.appIn = ByteBuffer.allocate(appSize).flip();
+        this.netIn = allocate(packetSize);
+        this.netOut = allocate(2 * packetSize).flip();
+        this.appIn = allocate(appSize).flip();
     }
 
     public SSLEngine engine() {
@@ -159,6 +171,15 @@ public final class TlsCodec {
                     case NEED_UNWRAP:
                     case NEED_UNWRAP_AGAIN:
                         if (!unwrapHandshake()) {
+                            if (probeWrap) {
+                                // netty's engine moves its handshake on in wrap only: after consuming
+                                // a flight (the peer's Finished) it still says NEED_UNWRAP until asked
+                                probeWrap = false;
+                                if (wrapHandshake()) {
+                                    break;
+                                }
+                                return HandshakeStep.NEED_FLUSH;
+                            }
                             return HandshakeStep.NEED_INPUT;
                         }
                         break;
@@ -225,6 +246,9 @@ public final class TlsCodec {
         switch (r.getStatus()) {
             case OK:
                 noteFinished(r);
+                if (nativeEngine && r.bytesConsumed() > 0) {
+                    probeWrap = true;
+                }
                 return r.bytesConsumed() > 0 || r.getHandshakeStatus() != HandshakeStatus.NEED_UNWRAP;
             case BUFFER_UNDERFLOW:
                 growInputIfFull();
@@ -247,7 +271,16 @@ public final class TlsCodec {
 
     private void handshakeFinished() {
         handshakeDone = true;
-        tls13 = TLS13.equals(engine.getSession().getProtocol());
+        SSLSession session = engine.getSession();
+        tls13 = TLS13.equals(session.getProtocol());
+        // The JDK says nothing of resumption; a session made before this connection was is one.
+        resumed = nativeEngine ? NativeEngines.resumed(engine) : session.getCreationTime() < createdMillis;
+        TlsHandshakes.completed(engine.getUseClientMode(), resumed);
+    }
+
+    /** True when the completed handshake resumed an earlier session (a ticket or a session id). */
+    public boolean resumed() {
+        return resumed;
     }
 
     // ------------------------------------------------------------------ application data
@@ -291,6 +324,9 @@ public final class TlsCodec {
                     break;
                 }
                 afterPostHandshakeRecord(r.getHandshakeStatus());
+                if (nativeEngine && r.bytesConsumed() > 0 && r.bytesProduced() == 0) {
+                    answerInWrap();
+                }
                 if (r.bytesConsumed() == 0 && r.bytesProduced() == 0) {
                     break;
                 }
@@ -426,6 +462,30 @@ public final class TlsCodec {
         return closeNotifyReceived;
     }
 
+    /**
+     * Gives the buffers back and frees a native engine's SSL object; the codec holds nothing after
+     * it and reads as empty. Call once the connection is closed (whatever was queued is dropped),
+     * from the owning thread. Idempotent.
+     */
+    public void release() {
+        if (released) {
+            return;
+        }
+        released = true;
+        if (nativeEngine) {
+            RecordBuffers.give(netIn);
+            RecordBuffers.give(netOut);
+            RecordBuffers.give(appIn);
+            NativeEngines.release(engine);
+        }
+        netIn = ByteBuffer.allocate(0);
+        netOut = ByteBuffer.allocate(0);
+        appIn = netOut;
+        if (failure == null) {
+            failure = new SSLException("the TLS connection was released");
+        }
+    }
+
     /** The failure that ended this codec, or null. */
     public SSLException failure() {
         return failure;
@@ -458,6 +518,21 @@ public final class TlsCodec {
                 }
             } else {
                 return;
+            }
+        }
+    }
+
+    /**
+     * A record without plaintext (a key update, an alert) may have queued an answer inside netty's
+     * engine, which hands it out only from wrap: take it into the output now.
+     */
+    private void answerInWrap() throws SSLException {
+        if (!outboundClosed && roomForRecord()) {
+            netOut.compact();
+            try {
+                engine.wrap(EMPTY, netOut);
+            } finally {
+                netOut.flip();
             }
         }
     }
@@ -497,7 +572,7 @@ public final class TlsCodec {
             return false;
         }
         packetSize = wanted;
-        ByteBuffer bigger = ByteBuffer.allocate(2 * wanted);
+        ByteBuffer bigger = allocate(2 * wanted);
         bigger.put(netOut).flip();
         netOut = bigger;
         return true;
@@ -516,7 +591,7 @@ public final class TlsCodec {
         if (wanted <= netIn.capacity()) {
             throw new SSLException("TLS record larger than " + netIn.capacity() + " bytes");
         }
-        ByteBuffer bigger = ByteBuffer.allocate(wanted);
+        ByteBuffer bigger = allocate(wanted);
         bigger.put(netIn.flip());
         netIn = bigger;
     }
@@ -526,9 +601,13 @@ public final class TlsCodec {
         if (wanted <= appIn.capacity()) {
             throw new SSLException("TLS record plaintext larger than " + appIn.capacity() + " bytes");
         }
-        ByteBuffer bigger = ByteBuffer.allocate(wanted);
+        ByteBuffer bigger = allocate(wanted);
         bigger.put(appIn).flip();
         appIn = bigger;
+    }
+
+    private ByteBuffer allocate(int capacity) {
+        return nativeEngine ? RecordBuffers.take(capacity) : ByteBuffer.allocate(capacity);
     }
 
     private static boolean hasRemaining(ByteBuffer[] srcs, int offset, int length) {

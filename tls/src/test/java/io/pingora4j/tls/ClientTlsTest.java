@@ -20,7 +20,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Client engines from {@link ClientTls} against a {@link ServerTls} origin, in memory. */
-class ClientTlsTest {
+abstract class ClientTlsTest {
+
+    /** The provider of the client engines ({@link ClientTlsOnJdkTest}, {@link ClientTlsOnOpenSslTest}). */
+    abstract TlsProvider provider();
+
 
     static final TestPki CA = TestPki.create("client tls test ca");
     static final TestPki.Leaf ORIGIN = CA.issue("origin.example.com", "10.1.2.3");
@@ -37,7 +41,7 @@ class ClientTlsTest {
         caFile = Files.writeString(dir.resolve("ca.pem"), CA.certificatePem()).toString();
     }
 
-    private final ClientTls tls = new ClientTls();
+    private final ClientTls tls = new ClientTls(List.of("http/1.1"), provider());
 
     private static EnginePair connect(SSLEngine client) {
         return EnginePair.handshake(client, SERVER.newServerEngine());
@@ -114,7 +118,7 @@ class ClientTlsTest {
     void oneContextIsBuiltPerCaFile() {
         EnginePair first = connect(tls.newClientEngine("origin.example.com", "h", 443, true, caFile));
         EnginePair second = connect(tls.newClientEngine("origin.example.com", "h", 443, true, caFile));
-        EnginePair other = connect(new ClientTls().newClientEngine("origin.example.com", "h", 443, true, caFile));
+        EnginePair other = connect(new ClientTls(List.of("http/1.1"), provider()).newClientEngine("origin.example.com", "h", 443, true, caFile));
         // engines of one context share its client session cache
         assertNotNull(first.client.getSession().getSessionContext());
         assertSame(first.client.getSession().getSessionContext(), second.client.getSession().getSessionContext());

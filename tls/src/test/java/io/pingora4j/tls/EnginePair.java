@@ -111,12 +111,26 @@ final class EnginePair {
             } catch (SSLException x) {
                 progress |= fail(isClient, x);
             }
+        } else if (!e.isOutboundDone() && e.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP
+                && NativeEngines.isNative(e) && in.position() == 0) {
+            // netty's engine moves its handshake on in wrap only (as TlsCodec knows): ask it
+            try {
+                SSLEngineResult r = e.wrap(EMPTY, out);
+                progress |= r.bytesProduced() > 0 || r.getHandshakeStatus() == HandshakeStatus.FINISHED;
+            } catch (SSLException x) {
+                progress |= fail(isClient, x);
+            }
         }
         in.flip();
         try {
             if (in.hasRemaining() && !e.isInboundDone()) {
                 SSLEngineResult r = e.unwrap(in, app);
                 progress |= r.bytesConsumed() > 0 || r.bytesProduced() > 0;
+                if (r.bytesConsumed() > 0 && r.bytesProduced() == 0 && NativeEngines.isNative(e)
+                        && r.getHandshakeStatus() == HandshakeStatus.NOT_HANDSHAKING && !e.isOutboundDone()) {
+                    // an answer to a record without plaintext (an alert) waits in netty's engine for a wrap
+                    progress |= e.wrap(EMPTY, out).bytesProduced() > 0;
+                }
             }
         } catch (SSLException x) {
             progress |= fail(isClient, x);

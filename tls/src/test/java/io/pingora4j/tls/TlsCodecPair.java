@@ -2,6 +2,10 @@ package io.pingora4j.tls;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.handler.ssl.OpenSslContextOption;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
@@ -17,9 +21,15 @@ final class TlsCodecPair {
     final TlsCodec client;
     final TlsCodec server;
 
-    private TlsCodecPair(String protocol, String serverName) {
-        serverEngine = LEAF.context(null).createSSLEngine();
-        serverEngine.setUseClientMode(false);
+    private TlsCodecPair(TlsProvider provider, String protocol, String serverName) {
+        // the server's engine is the provider's; the client is the JDK's, whose renegotiation and
+        // key update requests the tests drive (BoringSSL's client engine has neither)
+        if (provider == TlsProvider.OPENSSL) {
+            serverEngine = nativeServer();
+        } else {
+            serverEngine = LEAF.context(null).createSSLEngine();
+            serverEngine.setUseClientMode(false);
+        }
         clientEngine = CA.trustingContext().createSSLEngine(serverName, 443);
         clientEngine.setUseClientMode(true);
         SSLParameters p = clientEngine.getSSLParameters();
@@ -32,17 +42,26 @@ final class TlsCodecPair {
         server = new TlsCodec(serverEngine);
     }
 
-    static TlsCodecPair create() {
-        return new TlsCodecPair(null, "a.test");
+    private static SSLEngine nativeServer() {
+        try {
+            return SslContextBuilder.forServer(LEAF.key(), LEAF.chain()).sslProvider(SslProvider.OPENSSL_REFCNT)
+                    .option(OpenSslContextOption.USE_TASKS, false).build().newEngine(UnpooledByteBufAllocator.DEFAULT);
+        } catch (SSLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static TlsCodecPair create(TlsProvider provider) {
+        return new TlsCodecPair(provider, null, "a.test");
     }
 
     /** A pair whose client expects the server to be {@code serverName} (the certificate is for a.test). */
-    static TlsCodecPair expecting(String serverName) {
-        return new TlsCodecPair(null, serverName);
+    static TlsCodecPair expecting(TlsProvider provider, String serverName) {
+        return new TlsCodecPair(provider, null, serverName);
     }
 
-    static TlsCodecPair create(String protocol) {
-        return new TlsCodecPair(protocol, "a.test");
+    static TlsCodecPair create(TlsProvider provider, String protocol) {
+        return new TlsCodecPair(provider, protocol, "a.test");
     }
 
     /** Runs both handshakes to the end, moving at most {@code chunk} bytes per direction per turn. */

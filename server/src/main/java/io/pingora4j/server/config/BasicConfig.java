@@ -25,13 +25,16 @@ import java.util.Objects;
  * @param acmeDir                   where ACME keeps its account key and certificates (default "acme")
  * @param certificateCheckInterval  how often certificate files (and the configuration's certificate tables)
  *                                  are checked for changes (default 5s)
+ * @param tlsProvider               "openssl" (BoringSSL) or "jdk"; null: openssl where it loads, else the JDK's
+ * @param tlsSessionTicketLifetime  how long a session-ticket key encrypts new tickets before it rotates (default 1h)
  * @param extras                    Pingap keys accepted but not applied (user, group, webhook, admin_addr...),
  *                                  each reported as a warning when loaded; nothing reads them
  */
 public record BasicConfig(String name, int threads, Duration gracePeriod, Duration gracefulShutdownTimeout,
                           String pidFile, String pluginsDir, String accessLog, String errorTemplate,
                           String logLevel, boolean logFormatJson, Integer upstreamKeepalivePoolSize,
-                          String acmeDir, Duration certificateCheckInterval, Map<String, Object> extras) {
+                          String acmeDir, Duration certificateCheckInterval, String tlsProvider,
+                          Duration tlsSessionTicketLifetime, Map<String, Object> extras) {
 
     public static final String DEFAULT_NAME = "pingora4j";
     public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(30);
@@ -39,6 +42,7 @@ public record BasicConfig(String name, int threads, Duration gracePeriod, Durati
     public static final String DEFAULT_PLUGINS_DIR = "plugins";
     public static final String DEFAULT_ACME_DIR = "acme";
     public static final Duration DEFAULT_CERTIFICATE_CHECK_INTERVAL = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_TLS_SESSION_TICKET_LIFETIME = Duration.ofHours(1);
 
     public BasicConfig {
         Objects.requireNonNull(name, "name");
@@ -47,6 +51,7 @@ public record BasicConfig(String name, int threads, Duration gracePeriod, Durati
         Objects.requireNonNull(logLevel, "logLevel");
         Objects.requireNonNull(acmeDir, "acmeDir");
         Objects.requireNonNull(certificateCheckInterval, "certificateCheckInterval");
+        Objects.requireNonNull(tlsSessionTicketLifetime, "tlsSessionTicketLifetime");
         extras = Map.copyOf(extras);
     }
 
@@ -54,7 +59,7 @@ public record BasicConfig(String name, int threads, Duration gracePeriod, Durati
     public static BasicConfig defaults() {
         return new BasicConfig(DEFAULT_NAME, Runtime.getRuntime().availableProcessors(), DEFAULT_GRACE_PERIOD, null,
                 null, DEFAULT_PLUGINS_DIR, null, null, "info", false, null, DEFAULT_ACME_DIR,
-                DEFAULT_CERTIFICATE_CHECK_INTERVAL, Map.of());
+                DEFAULT_CERTIFICATE_CHECK_INTERVAL, null, DEFAULT_TLS_SESSION_TICKET_LIFETIME, Map.of());
     }
 
     /** {@link #gracefulShutdownTimeout}, or its default. */

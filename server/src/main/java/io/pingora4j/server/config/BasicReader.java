@@ -29,6 +29,8 @@ final class BasicReader {
         Long pool = r.integer("upstream_keepalive_pool_size", 0, 1_000_000);
         String acmeDir = r.path("acme_dir");
         Duration checkInterval = r.positiveDuration("certificate_check_interval", "5s");
+        String tlsProvider = r.choice("tls_provider", List.of("openssl", "jdk"));
+        Duration ticketLifetime = r.positiveDuration("tls_session_ticket_lifetime", "1h");
         r.string("remark");
         r.notApplied("admin_addr", "no admin API yet");
         r.notApplied("webhook", "no webhook notifications yet");
@@ -53,6 +55,7 @@ final class BasicReader {
                 pidFile, pluginsDir == null ? BasicConfig.DEFAULT_PLUGINS_DIR : pluginsDir, accessLog, errorTemplate,
                 logLevel == null ? "info" : logLevel, json,
                 pool == null ? null : pool.intValue(), acmeDir == null ? BasicConfig.DEFAULT_ACME_DIR : acmeDir,
-                checkInterval == null ? BasicConfig.DEFAULT_CERTIFICATE_CHECK_INTERVAL : checkInterval, r.extras());
+                checkInterval == null ? BasicConfig.DEFAULT_CERTIFICATE_CHECK_INTERVAL : checkInterval, tlsProvider,
+                ticketLifetime == null ? BasicConfig.DEFAULT_TLS_SESSION_TICKET_LIFETIME : ticketLifetime, r.extras());
     }
 }
