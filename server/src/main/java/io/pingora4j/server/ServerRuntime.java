@@ -1,5 +1,6 @@
 package io.pingora4j.server;
 
+import io.pingora4j.codec.h2.H2Limits;
 import io.pingora4j.engine.Server;
 import io.pingora4j.server.accesslog.AccessLog;
 import io.pingora4j.server.accesslog.AccessLogWriter;
@@ -242,9 +243,16 @@ final class ServerRuntime implements AutoCloseable {
             ServerTls serverTls = tls.serverTls.get(site.name);
             // a TLS server answers its own ACME challenges only on plain listeners (as HTTP-01 requires)
             PingapProxy proxy = new PingapProxy(site, serverTls == null ? tls.challenges : null);
+            H2Limits h2 = site.config.enabledH2() ? site.config.h2Limits() : null;
             for (ListenAddress a : site.config.addrs()) {
                 if (serverTls != null) {
-                    b.listenTls(a.toString(), proxy, serverTls);
+                    if (h2 != null) {
+                        b.listenTls(a.toString(), proxy, serverTls, h2); // ALPN h2 (TlsListenerSettings)
+                    } else {
+                        b.listenTls(a.toString(), proxy, serverTls);
+                    }
+                } else if (h2 != null) {
+                    b.listen(a.toString(), proxy, h2); // h2c with prior knowledge beside HTTP/1.1
                 } else {
                     b.listen(a.toString(), proxy);
                 }

@@ -27,7 +27,7 @@ final class TlsListenerSettings {
         }
         b.cipherList(s.tlsCipherList());
         b.cipherSuites(s.tlsCiphersuites());
-        b.enableH2(false); // ALPN offers http/1.1 only until the engine speaks h2
+        b.enableH2(s.enabledH2()); // ALPN offers h2 first, then http/1.1
         if (s.tlsClientAuth() != null) {
             b.clientAuth(s.tlsClientAuth(), s.tlsClientCa() == null ? null
                     : CertificateSources.pem(config, s.tlsClientCa(), "servers." + s.name() + " (tls_client_ca)"));

@@ -26,7 +26,7 @@ import java.util.function.Function;
  * <pre>
  *  {host}             request host, without port (absolute target first, then Host)
  *  {method} {path} {query} {uri}   request line: method, path, query (no '?'), path+query
- *  {proto}            HTTP/1.0 or HTTP/1.1
+ *  {proto}            HTTP/1.0, HTTP/1.1 or HTTP/2.0
  *  {scheme}           http or https
  *  {remote}           the TCP peer's IP
  *  {client_ip}        attribute "client_ip" if a filter set one, else the first X-Forwarded-For
@@ -184,7 +184,7 @@ public final class AccessLogFormat {
                     outside = true;
                     break;
                 case PROTO:
-                    out.append(req.version() == MessageHead.HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1");
+                    out.append(session.protocol()); // HTTP/1.0, HTTP/1.1 or HTTP/2.0
                     wrote = true;
                     break;
                 case SCHEME:

@@ -1,5 +1,6 @@
 package io.pingora4j.server.config;
 
+import io.pingora4j.codec.h2.H2Limits;
 import io.pingora4j.tls.ServerTlsSettings;
 import io.pingora4j.tls.TlsVersion;
 import java.time.Duration;
@@ -16,8 +17,9 @@ import java.util.Objects;
  * @param accessLog           access log preset name or template, or null (then {@code basic.access_log})
  * @param threads             Pingap's per-server event loops; not applied (a warning says so): every
  *                            server shares {@code basic.threads}
- * @param enabledH2           whether h2 is offered (ALPN on TLS, h2c otherwise); not applied yet (a
- *                            warning says so when true); Pingap's default is true
+ * @param h2Limits            the HTTP/2 settings and security limits ({@code h2_*} keys) when {@code enabledH2}
+ * @param enabledH2           whether HTTP/2 is served: ALPN "h2" on TLS, h2c with prior knowledge on plain
+ *                            listeners, beside HTTP/1.1 (default false, as in Pingap)
  * @param globalCertificates  whether TLS certificates come from {@code [certificates]} by SNI
  * @param tlsCert             PEM (or base64 PEM, or a file path) certificate for this server, or null
  * @param tlsKey              PEM (or base64 PEM, or a file path) key for this server, or null
@@ -32,7 +34,8 @@ import java.util.Objects;
  *                            reported as a warning when loaded; nothing reads them
  */
 public record ServerConfig(String name, List<ListenAddress> addrs, List<String> locations, String accessLog,
-                           Integer threads, boolean enabledH2, boolean globalCertificates, String tlsCert,
+                           Integer threads, boolean enabledH2, H2Limits h2Limits, boolean globalCertificates,
+                           String tlsCert,
                            String tlsKey, TlsVersion tlsMinVersion, TlsVersion tlsMaxVersion, String tlsCipherList,
                            String tlsCiphersuites, ServerTlsSettings.ClientAuth tlsClientAuth, String tlsClientCa,
                            Duration tlsHandshakeTimeout, Map<String, Object> extras) {
@@ -42,6 +45,7 @@ public record ServerConfig(String name, List<ListenAddress> addrs, List<String> 
         addrs = List.copyOf(addrs);
         locations = List.copyOf(locations);
         extras = Map.copyOf(extras);
+        Objects.requireNonNull(h2Limits, "h2Limits");
     }
 
     /** Whether this server terminates TLS (its own certificate, or the global ones). */

@@ -1,5 +1,6 @@
 package io.pingora4j.server.config;
 
+import io.pingora4j.codec.h2.H2Limits;
 import io.pingora4j.tls.ServerTlsSettings;
 import io.pingora4j.tls.TlsConfigException;
 import io.pingora4j.tls.TlsVersion;
@@ -40,10 +41,8 @@ final class ServerReader {
         String accessLog = r.string("access_log");
         Long threads = r.integer("threads", 0, 4096);
         r.notApplied("threads", "every server shares [basic] threads event loops");
-        boolean h2 = r.bool("enabled_h2", true);
-        if (r.has("enabled_h2") && h2) {
-            r.warn("enabled_h2", TableReader.notAppliedReason("HTTP/2 is not supported yet; clients get HTTP/1.1"));
-        }
+        boolean h2 = r.bool("enabled_h2", false);
+        H2Limits h2Limits = H2Keys.read(r);
         boolean global = r.bool("global_certificates", false);
         String cert = r.string("tls_cert");
         String key = r.string("tls_key");
@@ -85,8 +84,8 @@ final class ServerReader {
             return null;
         }
         return new ServerConfig(name, addrs, routed == null ? List.of() : routed, accessLog,
-                threads == null || threads == 0 ? null : threads.intValue(), h2, global, cert, key, min, max,
-                cipherList, ciphersuites, clientAuth, clientCa, handshake, r.extras());
+                threads == null || threads == 0 ? null : threads.intValue(), h2, h2Limits, global, cert, key, min,
+                max, cipherList, ciphersuites, clientAuth, clientCa, handshake, r.extras());
     }
 
     private static List<ListenAddress> addrs(TableReader r, String name, Map<String, String> listenOwners) {

@@ -120,6 +120,11 @@ class AccessLogFormatTest {
     }
 
     @Test
+    void theProtocolOfAnHttp2StreamIsHttp2() {
+        assertEquals("HTTP/2.0", render("{proto}", FakeSession.parse("GET / HTTP/1.1\nHost: a\n").protocol("HTTP/2.0")));
+    }
+
+    @Test
     void missingValuesPrintADash() {
         FakeSession s = FakeSession.parse("GET /a HTTP/1.0\n");
         assertEquals("- - - - - - - HTTP/1.0", render("{host} {query} {referer} {user_agent} {status} {~nope} {<x-nope} {proto}", s));

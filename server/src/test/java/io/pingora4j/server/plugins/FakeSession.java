@@ -33,6 +33,7 @@ public final class FakeSession implements Session {
     private boolean upstreamReused;
     private long responseBodyBytes;
     private long requestBodyBytes;
+    private String protocol;
 
     private FakeSession(RequestHead request) {
         this.request = request;
@@ -227,5 +228,16 @@ public final class FakeSession implements Session {
     @Override
     public java.util.concurrent.Executor executor() {
         return executor;
+    }
+
+    /** As if the request came on an HTTP/2 stream ({@code "HTTP/2.0"}), say. */
+    public FakeSession protocol(String p) {
+        this.protocol = p;
+        return this;
+    }
+
+    @Override
+    public String protocol() {
+        return protocol != null ? protocol : Session.super.protocol();
     }
 }
