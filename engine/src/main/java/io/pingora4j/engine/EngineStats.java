@@ -18,4 +18,7 @@ final class EngineStats {
     long h2Streams;
     long h2StreamsRefused;
     long h2GoAways;
+    /** HTTP/2 connections to origins that came up, and the streams (requests) they carried. */
+    long upstreamH2Connections;
+    long upstreamH2Streams;
 }

@@ -2,6 +2,7 @@ package io.pingora4j.engine;
 
 import io.pingora4j.codec.h2.H2Limits;
 import io.pingora4j.spi.ProxyHttp;
+import io.pingora4j.tls.ClientEngineFactory;
 import io.pingora4j.tls.ServerEngineFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -47,6 +48,10 @@ final class EventLoop implements Executor, Runnable {
     final EngineStats stats;
     /** Parsers, sessions and output for HTTP/1.1 requests in progress, reused from connection to connection. */
     final H1Exchange.Pool exchanges;
+    /** TLS to origins by what ALPN offers: "http/1.1" (the configured factory), "h2", and "h2" then "http/1.1". */
+    final ClientEngineFactory tlsH1;
+    final ClientEngineFactory tlsH2;
+    final ClientEngineFactory tlsH2H1;
 
     private final Selector selector;
     private final Queue<Runnable> tasks = new MpscUnboundedXaddArrayQueue<>(256);
@@ -80,6 +85,9 @@ final class EventLoop implements Executor, Runnable {
         this.stats = new EngineStats();
         this.upstreams = new UpstreamPool(this);
         this.exchanges = new H1Exchange.Pool(this, 1024);
+        this.tlsH1 = options.clientTls();
+        this.tlsH2 = tlsH1.withAlpn(List.of("h2"));
+        this.tlsH2H1 = tlsH1.withAlpn(List.of("h2", "http/1.1"));
         this.thread = new Thread(this, "pingora4j-loop-" + index);
     }
 

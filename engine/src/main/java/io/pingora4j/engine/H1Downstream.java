@@ -353,7 +353,8 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
                     x.session.onRequestBody(input.slice(x.parser.bodyStart(), x.parser.bodyLength()));
                     break;
                 case TRAILERS:
-                    break; // request trailers are not forwarded
+                    x.session.onRequestTrailers(x.parser.trailers()); // valid until END, next in this loop
+                    break;
                 case END:
                     bodyDeadline = 0;
                     x.session.onRequestEnd();

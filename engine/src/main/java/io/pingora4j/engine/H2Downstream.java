@@ -216,7 +216,7 @@ final class H2Downstream implements ClientConnection, IoHandler, Deadline.Owner,
     public void onTrailers(int streamId, HeaderBlock trailers) {
         H2RequestStream s = streams.get(streamId);
         if (s != null) {
-            s.onTrailers();
+            s.onTrailers(trailers);
         }
     }
 

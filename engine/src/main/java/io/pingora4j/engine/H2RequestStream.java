@@ -30,6 +30,8 @@ final class H2RequestStream implements Downstream {
     final ProxySession session;
     private final RequestHead head = new RequestHead();
     private final HeaderBlock heldTrailers = new HeaderBlock();
+    private final HeaderBlock requestTrailers = new HeaderBlock();
+    private boolean hasRequestTrailers;
 
     int id;
     private int number;
@@ -63,6 +65,7 @@ final class H2RequestStream implements Downstream {
         delivered = 0;
         requestEnded = endStream;
         requestEndDelivered = false;
+        hasRequestTrailers = false;
         held = null;
         endHeld = false;
         trailersHeld = false;
@@ -100,8 +103,12 @@ final class H2RequestStream implements Downstream {
         deliver();
     }
 
-    void onTrailers() {
-        requestEnded = true; // request trailers are not forwarded (as on HTTP/1.1)
+    /** The request's trailers (valid during the call: copied), which end it. */
+    void onTrailers(HeaderBlock trailers) {
+        requestTrailers.copyFrom(trailers);
+        requestTrailers.detach();
+        hasRequestTrailers = requestTrailers.size() > 0;
+        requestEnded = true;
         deliver();
     }
 
@@ -134,6 +141,9 @@ final class H2RequestStream implements Downstream {
                 }
                 if (requestEnded) {
                     requestEndDelivered = true;
+                    if (hasRequestTrailers) {
+                        session.onRequestTrailers(requestTrailers);
+                    }
                     session.onRequestEnd();
                 }
                 return;

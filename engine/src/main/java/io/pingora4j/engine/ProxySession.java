@@ -1,11 +1,8 @@
 package io.pingora4j.engine;
 
 import io.pingora4j.codec.h1.BodyFraming;
-import io.pingora4j.codec.h1.H1Event;
-import io.pingora4j.codec.h1.H1Writer;
 import io.pingora4j.codec.h1.HeaderBlock;
 import io.pingora4j.codec.h1.HttpMethod;
-import io.pingora4j.codec.h1.HttpParseException;
 import io.pingora4j.codec.h1.MessageHead;
 import io.pingora4j.codec.h1.RequestHead;
 import io.pingora4j.codec.h1.ResponseHead;
@@ -19,6 +16,7 @@ import io.pingora4j.spi.TlsInfo;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -32,20 +30,26 @@ import org.slf4j.LoggerFactory;
  * and logs exactly once. Reused from request to request (HTTP/1.1: one per connection; HTTP/2:
  * one per stream).
  *
- * <p>The session is protocol-neutral: the client side is a {@link Downstream} (an HTTP/1.1
- * connection or an HTTP/2 stream) that frames what the session sends; the origin side is an
- * HTTP/1.1 {@link UpstreamConnection}. It is driven by events from both and never blocks: a
- * deferred phase or an upstream connect parks it, and the loop runs other sessions meanwhile.
+ * <p>The session is protocol-neutral on both sides: the client side is a {@link Downstream} (an
+ * HTTP/1.1 connection or an HTTP/2 stream) that frames what the session sends; the origin side is
+ * an {@link UpstreamExchange} (a pooled HTTP/1.1 connection or a stream of a multiplexed HTTP/2
+ * connection) that frames what the session sends it and hands back the response. It is driven by
+ * events from both and never blocks: a deferred phase or an upstream connect parks it, and the
+ * loop runs other sessions meanwhile.
  *
  * <p>Where the request is: {@link Phase}; how far its body has been read: {@link RequestBody};
- * how far the response has gone: {@link Response}.
+ * how far the response has gone: {@link Response}. A gRPC call ({@link #grpc()}) also has a
+ * deadline ({@code grpc-timeout}), and a call the proxy fails is answered as gRPC does
+ * ({@link Grpc}).
  *
  * <p>Not thread-safe: owned by one event loop.
  */
-final class ProxySession implements Session {
+final class ProxySession implements Session, Deadline.Owner {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxySession.class);
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
+    /** The longest client text a local answer's body gives a gRPC client as its grpc-message. */
+    private static final int MAX_GRPC_MESSAGE = 256;
 
     enum Phase { IDLE, FILTERS, DEFERRED, CONNECTING, PROXYING, LOCAL, TUNNEL, DONE }
 
@@ -54,8 +58,6 @@ final class ProxySession implements Session {
         HELD,
         /** Streaming to the origin as it arrives. */
         TO_UPSTREAM,
-        /** Held whole for an HTTP/1.0 origin ({@link BufferedRequestBody}). */
-        BUFFERING,
         /** Read and dropped: the request was answered early, and the connection stays. */
         DISCARDING,
         /** Read to its end, or given up (the connection will not be reused). */
@@ -64,8 +66,6 @@ final class ProxySession implements Session {
 
     enum Response {
         NONE,
-        /** An interim (1xx) response is being read: its end is not the end of the exchange. */
-        INTERIM,
         /** The final head went to the client. */
         STARTED,
         COMPLETE
@@ -76,8 +76,11 @@ final class ProxySession implements Session {
     private ProxyHttp<Object> proxy;
     private final UpstreamRequest upstreamRequest = new UpstreamRequest();
     private final RequestBodyReplay replay = new RequestBodyReplay();
-    private final BufferedRequestBody bufferedBody = new BufferedRequestBody();
     private final ResponseHead localResponse = new ResponseHead();
+    /** An HTTP/2 origin's head, copied out of its connection's buffers (which other streams reuse). */
+    private final ResponseHead copiedResponse = new ResponseHead();
+    private final HeaderBlock grpcTrailers = new HeaderBlock();
+    private final Deadline deadline;
 
     private Phase phase = Phase.IDLE;
     private RequestBody body = RequestBody.HELD;
@@ -86,7 +89,7 @@ final class ProxySession implements Session {
     private Object ctx;
     private RequestHead request;
     private ResponseHead response;
-    private UpstreamConnection up;
+    private UpstreamExchange up;
     private Tunnel tunnel;
     private HttpPeer peer;
     private boolean upstreamReused;
@@ -96,6 +99,10 @@ final class ProxySession implements Session {
     private long requestBodyBytes;
     private long responseBodyBytes;
     private ProxyError error;
+    /** The client's request trailers (valid until the request's end is handled), or null. */
+    private HeaderBlock requestTrailers;
+    /** The origin's response trailers (valid until the response's end is handled), or null. */
+    private HeaderBlock responseTrailers;
 
     private boolean noResponseBody;
     /** The session would keep the client connection (the downstream decides with its own rules too). */
@@ -104,17 +111,23 @@ final class ProxySession implements Session {
     /** responseFilter is looking at an interim head; {@link #dropInterimResponse} may drop it. */
     private boolean filteringInterim;
     private boolean interimDropped;
-    /** What the origin's final head said about the connection, before any edit of ours. */
-    private boolean originKeepAlive;
+    private boolean grpc;
+    /** "pkg.Service" and "Method" of a gRPC call's path, parsed when first asked for. */
+    private String grpcService;
+    private String grpcMethod;
+    /** When the call's grpc-timeout passes (System.nanoTime() scale), or 0. */
+    private long grpcDeadline;
 
     ProxySession(Downstream down, ProxyHttp<Object> proxy) {
         this.down = down;
         this.loop = down.loop();
         this.proxy = proxy;
+        this.deadline = new Deadline(loop.timers, this);
     }
 
     ProxySession(EventLoop loop) {
         this.loop = loop;
+        this.deadline = new Deadline(loop.timers, this);
     }
 
     /**
@@ -139,6 +152,7 @@ final class ProxySession implements Session {
     void onRequestHead() {
         begin();
         request = down.requestHead();
+        startGrpc();
         try {
             ctx = proxy.newCtx();
             proxy.earlyRequestFilter(this, ctx);
@@ -165,14 +179,34 @@ final class ProxySession implements Session {
         requestBodyBytes = 0;
         responseBodyBytes = 0;
         error = null;
+        requestTrailers = null;
+        responseTrailers = null;
         noResponseBody = false;
         reuseDownstream = true;
         sentContinue = false;
         filteringInterim = false;
         interimDropped = false;
-        originKeepAlive = false;
+        grpc = false;
+        grpcService = null;
+        grpcMethod = null;
+        grpcDeadline = 0;
         replay.reset();
-        bufferedBody.reset();
+    }
+
+    /** A gRPC call: its deadline starts now (grpc-timeout is relative to when the call was sent). */
+    private void startGrpc() {
+        grpc = Grpc.isGrpc(request.headers());
+        if (!grpc) {
+            return;
+        }
+        long timeout = Grpc.timeoutNanos(request.headers());
+        if (timeout >= 0) {
+            grpcDeadline = startNanos + Math.min(timeout, Long.MAX_VALUE / 4);
+            if (grpcDeadline == 0) {
+                grpcDeadline = 1;
+            }
+            deadline.want(grpcDeadline);
+        }
     }
 
     private void afterRequestFilter(Action action) {
@@ -220,26 +254,25 @@ final class ProxySession implements Session {
         if (peer == null) {
             throw ProxyError.of(ProxyError.Source.INTERNAL, ProxyError.Kind.NO_UPSTREAM, "no upstream peer");
         }
-        UpstreamConnection c = attempts == 1 ? loop.upstreams.acquire(peer, this) : null;
-        if (c != null) {
+        upstreamReused = false;
+        boolean switching = HopByHop.isWebSocketUpgrade(request);
+        UpstreamExchange x = loop.upstreams.take(peer, this, attempts == 1, switching);
+        if (x != null) {
             upstreamReused = true;
-            up = c;
+            up = x;
             onUpstreamReady();
-        } else {
-            upstreamReused = false;
-            loop.upstreams.connect(peer, this);
         }
     }
 
-    /** A new connection is being dialled for this request. */
-    void onDialStarted(UpstreamConnection c) {
-        up = c;
+    /** {@code x} is where the request goes: a connection being dialled, or a stream waiting for one. */
+    void onUpstreamAssigned(UpstreamExchange x) {
+        up = x;
     }
 
-    void onUpstreamConnected(UpstreamConnection c) {
-        if (c != up || phase != Phase.CONNECTING) {
-            c.owner = null;
-            loop.upstreams.release(c); // a fresh connection nobody waits for any more: keep it warm
+    /** The connection (or stream) is ready for the request. */
+    void onUpstreamReady(UpstreamExchange x) {
+        if (x != up || phase != Phase.CONNECTING) {
+            x.abandon();
             return;
         }
         try {
@@ -249,8 +282,8 @@ final class ProxySession implements Session {
         }
     }
 
-    void onConnectFailed(UpstreamConnection c, ProxyError e) {
-        if (phase != Phase.CONNECTING || (c != null && c != up)) {
+    void onConnectFailed(UpstreamExchange x, ProxyError e) {
+        if (phase != Phase.CONNECTING || (x != null && x != up)) {
             return;
         }
         up = null;
@@ -284,8 +317,7 @@ final class ProxySession implements Session {
      * a body whose bytes were all kept for replay.
      */
     private boolean replayable() {
-        return resp != Response.STARTED && resp != Response.COMPLETE
-                && (requestBodyBytes == 0 || replay.holdsAll());
+        return resp == Response.NONE && (requestBodyBytes == 0 || replay.holdsAll());
     }
 
     private void onUpstreamReady() {
@@ -293,45 +325,22 @@ final class ProxySession implements Session {
         proxy.connectedToUpstream(this, ctx, peer, upstreamReused);
         upstreamRequest.build(request, loop.options, clientIp(), scheme());
         proxy.upstreamRequestFilter(this, upstreamRequest.head, ctx);
-        up.parser.reset();
-        up.parser.expectResponseTo(request.method());
         boolean bodyDone = body == RequestBody.COMPLETE;
-        if (upstreamRequest.chunked() && loop.upstreams.speaksHttp10(peer)) {
-            // an HTTP/1.0 origin cannot read chunked coding: the head goes once the body is whole
-            if (bufferedBody.length() == 0 && replay.view() != null) {
-                bufferedBody.add(replay.view()); // a retry after an attempt that streamed
-            }
-            if (!bodyDone) {
-                body = RequestBody.BUFFERING;
-            }
-            sendContinueIfExpected();
-            if (bodyDone) {
-                sendBufferedRequest();
-            }
-        } else {
-            writeUpstreamHead();
-            ByteBuffer again = replay.view();
-            if (again != null) {
-                sendToUpstream(again); // a retry: the body bytes the failed attempt sent go first
-            }
-            if (!bodyDone) {
-                body = RequestBody.TO_UPSTREAM;
-            }
-            sendContinueIfExpected();
-            if (bodyDone) {
-                finishUpstreamRequest();
-            }
+        ByteBuffer again = replay.view();
+        up.sendHead(upstreamRequest.head, !hasBody(upstreamRequest.head) && again == null);
+        if (again != null) {
+            up.sendBody(again); // a retry: the body bytes the failed attempt sent go first
+        }
+        if (!bodyDone) {
+            body = RequestBody.TO_UPSTREAM;
+        }
+        sendContinueIfExpected();
+        if (bodyDone) {
+            up.sendEnd(requestTrailers);
         }
         if (flushUpstream()) {
             down.resumeRequest();
         }
-    }
-
-    private void writeUpstreamHead() {
-        RequestHead h = upstreamRequest.head;
-        ByteBuffer b = up.headBuffer(H1Writer.requestHeadLength(h));
-        H1Writer.writeRequestHead(h, b);
-        up.out.add(b.flip());
     }
 
     /**
@@ -339,16 +348,16 @@ final class ProxySession implements Session {
      * forwarded), so a body is read only once the request passed the filters.
      */
     private void sendContinueIfExpected() {
-        if (request.expectContinue() && hasRequestBody() && body != RequestBody.COMPLETE && !sentContinue
+        if (request.expectContinue() && hasBody(request) && body != RequestBody.COMPLETE && !sentContinue
                 && resp == Response.NONE) {
             sentContinue = true;
             down.sendContinue();
         }
     }
 
-    private boolean hasRequestBody() {
-        BodyFraming f = request.framing();
-        return f == BodyFraming.CHUNKED || (f == BodyFraming.CONTENT_LENGTH && request.contentLength() > 0);
+    private static boolean hasBody(RequestHead h) {
+        BodyFraming f = h.framing();
+        return f == BodyFraming.CHUNKED || (f == BodyFraming.CONTENT_LENGTH && h.contentLength() > 0);
     }
 
     // ================================================================== request body
@@ -361,10 +370,8 @@ final class ProxySession implements Session {
         switch (body) {
             case DISCARDING:
                 return true;
-            case BUFFERING:
-                return phase == Phase.PROXYING && up != null;
             case TO_UPSTREAM:
-                return phase == Phase.PROXYING && up != null && !up.out.pending();
+                return phase == Phase.PROXYING && up != null && up.acceptsBody();
             default:
                 return false;
         }
@@ -376,7 +383,8 @@ final class ProxySession implements Session {
             try {
                 tunnel.fromClient(chunk);
             } catch (IOException e) {
-                onUpstreamIoError(up, e);
+                onUpstreamError(up, ProxyError.of(ProxyError.Source.UPSTREAM, ProxyError.Kind.CONNECTION_CLOSED,
+                        "connection to " + peer.address() + " failed: " + e.getMessage()));
             }
             return;
         }
@@ -385,34 +393,25 @@ final class ProxySession implements Session {
             return;
         }
         try {
-            sendRequestBody(proxy.requestBodyFilter(this, chunk, false, ctx), body);
+            sendRequestBody(proxy.requestBodyFilter(this, chunk, false, ctx));
         } catch (Throwable t) {
             fail(asProxyError(t));
         }
     }
 
-    /** Body bytes after the filters: streamed upstream, or held for an HTTP/1.0 origin ({@code mode}). */
-    private void sendRequestBody(ByteBuffer chunk, RequestBody mode) {
+    /** Body bytes after the filters, on their way upstream (and kept for a replay while they may be). */
+    private void sendRequestBody(ByteBuffer chunk) {
         if (chunk == null || !chunk.hasRemaining() || up == null) {
             return;
         }
         replay.record(chunk, request.method().idempotent());
-        if (mode == RequestBody.BUFFERING) {
-            bufferedBody.add(chunk);
-            return;
-        }
-        sendToUpstream(chunk);
+        up.sendBody(chunk);
         flushUpstream();
     }
 
-    private void sendToUpstream(ByteBuffer chunk) {
-        if (upstreamRequest.chunked()) {
-            up.out.add(up.framing.chunkHeader(chunk.remaining()));
-            up.out.add(chunk);
-            up.out.add(up.framing.crlf());
-        } else {
-            up.out.add(chunk);
-        }
+    /** The client's request trailers, just before {@link #onRequestEnd}; valid until it returns. */
+    void onRequestTrailers(HeaderBlock trailers) {
+        requestTrailers = trailers;
     }
 
     void onRequestEnd() {
@@ -428,56 +427,25 @@ final class ProxySession implements Session {
         try {
             ByteBuffer last = proxy.requestBodyFilter(this, EMPTY, true, ctx);
             if (last != EMPTY) {
-                sendRequestBody(last, was);
+                sendRequestBody(last);
             }
-            if (was == RequestBody.BUFFERING) {
-                sendBufferedRequest();
-            } else {
-                finishUpstreamRequest();
+            if (up != null) {
+                up.sendEnd(requestTrailers);
             }
         } catch (Throwable t) {
             fail(asProxyError(t));
             return;
+        } finally {
+            requestTrailers = null;
         }
         flushUpstream();
     }
 
-    private void finishUpstreamRequest() {
-        if (up == null) {
-            return;
-        }
-        if (upstreamRequest.chunked()) {
-            up.out.add(up.framing.lastChunk());
-        }
-        up.awaitResponse();
-    }
-
-    /** The whole body is in: the head goes with its length, then the body, as one request. */
-    private void sendBufferedRequest() {
-        if (up == null) {
-            return;
-        }
-        upstreamRequest.head.setContentLength(bufferedBody.length());
-        writeUpstreamHead();
-        ByteBuffer b = bufferedBody.view();
-        if (b != null) {
-            up.out.add(b);
-        }
-        up.awaitResponse();
-    }
-
     private boolean flushUpstream() {
-        if (up == null) {
-            return false;
-        }
-        try {
-            return up.flush();
-        } catch (IOException e) {
-            onUpstreamIoError(up, e);
-            return false;
-        }
+        return up != null && up.flush();
     }
 
+    /** The origin took what was held of the request. */
     void onUpstreamDrained() {
         if (phase == Phase.TUNNEL) {
             tunnel.upstreamDrained();
@@ -487,110 +455,75 @@ final class ProxySession implements Session {
 
     // ================================================================== response
 
-    void onUpstreamReadable() {
-        UpstreamConnection c = up;
-        if (c == null) {
-            return;
-        }
-        int n;
+    /** The client holds response bytes it has not taken: the origin side must not produce more. */
+    boolean responseStalled() {
+        return down.stalled();
+    }
+
+    /** Sends what is queued toward the client (a head waits for the first body run otherwise). */
+    void flushResponse() {
+        down.flush();
+    }
+
+    /** Where an origin whose heads do not outlive the call (HTTP/2) copies the head it delivers. */
+    ResponseHead responseHeadCopy() {
+        return copiedResponse;
+    }
+
+    /**
+     * A response head from the origin: interim (1xx, more follow) or final. {@code endStream}:
+     * nothing follows it (an HTTP/2 HEADERS frame that ended the stream, such as a gRPC
+     * trailers-only response), so it goes to the client the same way.
+     */
+    void onResponseHead(ResponseHead h, boolean endStream) {
         try {
-            n = c.read();
-        } catch (IOException e) {
-            onUpstreamIoError(c, e);
-            return;
-        }
-        if (n < 0) {
-            onUpstreamEof(c);
-            return;
-        }
-        processUpstream();
-    }
-
-    /** Parses buffered response bytes while the client takes them. */
-    private void processUpstream() {
-        UpstreamConnection c = up;
-        while (c != null && c == up && c.input.bytes() != null) {
-            if (down.stalled()) {
-                c.pauseRead(); // backpressure: resume when the client drains
-                return;
-            }
-            H1Event e;
-            try {
-                e = c.parser.next(c.input.bytes());
-            } catch (HttpParseException ex) {
-                upstreamFailed(ProxyError.of(ProxyError.Source.UPSTREAM, ProxyError.Kind.INVALID_HTTP, 502,
-                        "invalid response from " + peer.address() + ": " + ex.error().reason()));
-                return;
-            }
-            try {
-                switch (e) {
-                    case NEED_MORE:
-                        down.flush(); // a head still queued (no body run in this read yet)
-                        c.resumeRead();
-                        return;
-                    case HEAD:
-                        onResponseHead(c);
-                        break;
-                    case BODY:
-                        onResponseBody(c.input.slice(c.parser.bodyStart(), c.parser.bodyLength()));
-                        break;
-                    case TRAILERS:
-                        proxy.responseTrailerFilter(this, c.parser.trailers(), ctx); // sent at END
-                        break;
-                    case END:
-                        if (resp == Response.INTERIM) {
-                            resp = Response.NONE; // the end of a 1xx: the final response follows
-                            break;
-                        }
-                        onResponseEnd(c, false);
-                        break;
-                    default:
-                        return;
+            if (h.interim()) {
+                proxy.upstreamResponseFilter(this, h, ctx);
+                // an origin's 100 after the one we sent ourselves would be a duplicate
+                if (request.version() == MessageHead.HTTP_1_1 && !(h.status() == 100 && sentContinue)) {
+                    forwardInterim(h);
                 }
-            } catch (Throwable t) {
-                fail(asProxyError(t));
                 return;
             }
+            onFinalHead(h, endStream);
+        } catch (Throwable t) {
+            fail(asProxyError(t));
         }
     }
 
-    private void onResponseHead(UpstreamConnection c) {
-        ResponseHead h = c.parser.head();
-        h.detach();
-        if (h.version() == MessageHead.HTTP_1_0) {
-            loop.upstreams.learnedHttp10(peer);
-        }
-        if (h.interim()) {
-            resp = Response.INTERIM;
-            proxy.upstreamResponseFilter(this, h, ctx);
-            // an origin's 100 after the one we sent ourselves would be a duplicate
-            if (request.version() == MessageHead.HTTP_1_1 && !(h.status() == 100 && sentContinue)) {
-                forwardInterim(h);
-            }
-            return;
-        }
+    private void onFinalHead(ResponseHead h, boolean endStream) {
         boolean upgrade = h.status() == 101;
         if (upgrade && !upstreamRequest.websocket) {
             throw ProxyError.of(ProxyError.Source.UPSTREAM, ProxyError.Kind.INVALID_HTTP, 502,
                     "101 Switching Protocols to a request that asked for no upgrade");
         }
-        originKeepAlive = h.keepAlive(); // before our edits: it decides whether the connection is pooled
         proxy.upstreamResponseFilter(this, h, ctx);
         response = h;
         resp = Response.STARTED;
         noResponseBody = upgrade || request.method() == HttpMethod.HEAD || h.status() == 204 || h.status() == 304;
         h.setVersion(MessageHead.HTTP_1_1); // the proxy speaks its own version (RFC 9110 §2.5)
-        HopByHop.strip(h.headers(), upgrade, upstreamRequest.clientTakesTrailers && h.framing() == BodyFraming.CHUNKED);
+        HopByHop.strip(h.headers(), upgrade, clientTakesTrailers() && h.framing() == BodyFraming.CHUNKED);
         if (upgrade) {
             h.headers().add("Connection", "Upgrade");
+        } else if (endStream && !noResponseBody) {
+            // an empty response by its framing (HTTP/2 END_STREAM): an HTTP/1.1 client needs a length
+            noResponseBody = true;
+            if (down.streamId() == 0 && h.framing() != BodyFraming.CONTENT_LENGTH) {
+                h.setContentLength(0);
+            }
         } else if (!noResponseBody && h.framing() != BodyFraming.CONTENT_LENGTH) {
             h.setChunked(); // chunked or close-delimited from the origin: length unknown to the client
         }
         proxy.responseFilter(this, h, ctx);
         down.sendResponseHead(h, noResponseBody, !upgrade);
         if (upgrade) {
-            startTunnel(c);
+            startTunnel();
         }
+    }
+
+    /** Trailers may go to the client: it said so (TE: trailers), or it speaks HTTP/2, which always carries them. */
+    private boolean clientTakesTrailers() {
+        return upstreamRequest.clientTakesTrailers || down.streamId() != 0;
     }
 
     /** An interim head goes to the client through responseFilter, which may drop it. */
@@ -617,16 +550,21 @@ final class ProxySession implements Session {
         interimDropped = true;
     }
 
-    private void onResponseBody(ByteBuffer chunk) {
+    /** A run of response body bytes (in a tunnel, any bytes), valid until the client has taken it. */
+    void onResponseBody(ByteBuffer chunk) {
         if (phase == Phase.TUNNEL) {
             tunnel.fromOrigin(chunk);
             return;
         }
-        chunk = proxy.upstreamResponseBodyFilter(this, chunk, false, ctx);
-        if (chunk != null) {
-            chunk = proxy.responseBodyFilter(this, chunk, false, ctx);
+        try {
+            chunk = proxy.upstreamResponseBodyFilter(this, chunk, false, ctx);
+            if (chunk != null) {
+                chunk = proxy.responseBodyFilter(this, chunk, false, ctx);
+            }
+            sendResponseBody(chunk);
+        } catch (Throwable t) {
+            fail(asProxyError(t));
         }
-        sendResponseBody(chunk);
     }
 
     private void sendResponseBody(ByteBuffer chunk) {
@@ -637,24 +575,42 @@ final class ProxySession implements Session {
         down.sendBody(chunk);
     }
 
-    private void onResponseEnd(UpstreamConnection c, boolean byClose) {
-        if (phase == Phase.TUNNEL) {
+    /** The origin's response trailers, before {@link #onResponseEnd}; valid until it returns. */
+    void onResponseTrailers(HeaderBlock trailers) {
+        try {
+            proxy.responseTrailerFilter(this, trailers, ctx);
+            responseTrailers = trailers;
+        } catch (Throwable t) {
+            fail(asProxyError(t));
+        }
+    }
+
+    /** The response is complete by its framing (or, HTTP/1.x, by the origin closing the connection). */
+    void onResponseEnd() {
+        if (phase == Phase.TUNNEL || up == null) {
             return;
         }
-        ByteBuffer last = proxy.upstreamResponseBodyFilter(this, EMPTY, true, ctx);
-        if (last != null) {
-            last = proxy.responseBodyFilter(this, last, true, ctx);
+        try {
+            ByteBuffer last = proxy.upstreamResponseBodyFilter(this, EMPTY, true, ctx);
+            if (last != null) {
+                last = proxy.responseBodyFilter(this, last, true, ctx);
+            }
+            if (last != null && last != EMPTY) {
+                sendResponseBody(last);
+            }
+            HeaderBlock trailers = responseTrailers;
+            responseTrailers = null;
+            boolean withTrailers = clientTakesTrailers() && trailers != null && trailers.size() > 0;
+            if (withTrailers) {
+                trailers.detach();
+            }
+            down.sendEnd(withTrailers ? trailers : null);
+        } catch (Throwable t) {
+            fail(asProxyError(t));
+            return;
         }
-        if (last != null && last != EMPTY) {
-            sendResponseBody(last);
-        }
-        HeaderBlock trailers = c.parser.trailers();
-        boolean withTrailers = upstreamRequest.clientTakesTrailers && !byClose && trailers.size() > 0;
-        if (withTrailers) {
-            trailers.detach();
-        }
-        down.sendEnd(withTrailers ? trailers : null);
         resp = Response.COMPLETE;
+        UpstreamExchange x = up;
         up = null;
         boolean requestFullySent = body == RequestBody.COMPLETE;
         if (!requestFullySent) {
@@ -662,17 +618,13 @@ final class ProxySession implements Session {
             reuseDownstream = false;
             body = RequestBody.COMPLETE;
         }
-        if (!byClose && requestFullySent && originKeepAlive) {
-            loop.upstreams.release(c);
-        } else {
-            c.close();
-        }
+        x.finish(requestFullySent);
         maybeFinish();
     }
 
     void onDownstreamDrained() {
-        if (up != null && up.readPaused) {
-            processUpstream(); // what was buffered first, then read again
+        if (up != null) {
+            up.resumeResponse();
         }
         if (phase == Phase.TUNNEL) {
             if (tunnel.downstreamDrained()) {
@@ -686,19 +638,25 @@ final class ProxySession implements Session {
 
     // ================================================================== tunnel (WebSocket, CONNECT)
 
-    private void startTunnel(UpstreamConnection c) {
+    private void startTunnel() {
         phase = Phase.TUNNEL;
-        tunnel = new Tunnel(down, c);
+        tunnel = up.openTunnel(down);
         reuseDownstream = false;
         down.startTunnel();
         down.resumeRequest();
-        processUpstream();
+    }
+
+    /** The origin ended its side of the tunnel. */
+    void onTunnelOriginEnded() {
+        if (tunnel.originEnded()) {
+            endTunnel();
+        }
     }
 
     private void endTunnel() {
         resp = Response.COMPLETE;
         if (up != null) {
-            up.close();
+            up.abort();
             up = null;
         }
         finish();
@@ -720,15 +678,28 @@ final class ProxySession implements Session {
         if (phase == Phase.DONE || phase == Phase.IDLE) {
             throw new IllegalStateException("the request already ended");
         }
-        if (resp == Response.STARTED || resp == Response.COMPLETE) {
+        if (resp != Response.NONE) {
             throw new IllegalStateException("a response was already started");
+        }
+        boolean grpcAnswer = false;
+        if (grpc && head.status() != 200 && !Grpc.isGrpc(head.headers())) {
+            // a plain answer to a gRPC call (a refusal, an error page): as gRPC, with the status in the head
+            String message = grpcMessage(head, bodyBytes);
+            Grpc.trailersOnly(head, requestContentType(), Grpc.forHttpStatus(head.status()), message);
+            bodyBytes = null;
+            grpcAnswer = true;
         }
         resp = Response.STARTED;
         phase = Phase.LOCAL;
         response = head;
         int status = head.status();
         noResponseBody = request.method() == HttpMethod.HEAD || status == 204 || status == 304 || status < 200;
-        if (status != 204 && status != 304 && status >= 200) {
+        if (grpcAnswer || (grpc && bodyBytes == null && head.headers().indexOf("grpc-status") >= 0)) {
+            noResponseBody = true; // trailers-only: one HEADERS frame that ends the stream
+            if (down.streamId() == 0) {
+                head.setContentLength(0);
+            }
+        } else if (status != 204 && status != 304 && status >= 200) {
             head.setContentLength(bodyBytes == null ? 0 : bodyBytes.remaining());
         }
         proxy.responseFilter(this, head, ctx);
@@ -751,6 +722,25 @@ final class ProxySession implements Session {
         respond(h, bodyBytes == null ? null : ByteBuffer.wrap(bodyBytes));
     }
 
+    /** The text a local answer gives a gRPC client: a short text body, else the status's reason. */
+    private static String grpcMessage(ResponseHead head, ByteBuffer bodyBytes) {
+        int ct = head.headers().indexOf("content-type");
+        boolean text = ct >= 0 && head.headers().value(ct).regionMatches(true, 0, "text/plain", 0, 10);
+        if (text && bodyBytes != null && bodyBytes.hasRemaining() && bodyBytes.remaining() <= MAX_GRPC_MESSAGE) {
+            ByteBuffer d = bodyBytes.duplicate();
+            byte[] b = new byte[d.remaining()];
+            d.get(b);
+            return new String(b, StandardCharsets.UTF_8).strip();
+        }
+        return head.status() + " " + ResponseHead.reasonPhrase(head.status());
+    }
+
+    /** The Content-Type a gRPC answer of ours carries: the call's own (application/grpc, grpc-web...). */
+    private String requestContentType() {
+        int i = request.headers().indexOf("content-type");
+        return i < 0 ? "application/grpc" : request.headers().value(i);
+    }
+
     /**
      * The request is answered before its body was read: read and drop what is left when the
      * downstream allows it, so the connection can carry the next request.
@@ -769,63 +759,49 @@ final class ProxySession implements Session {
 
     // ================================================================== errors
 
-    void onUpstreamIoError(UpstreamConnection c, IOException e) {
-        if (c != up) {
-            c.close();
-            return;
-        }
-        upstreamFailed(ProxyError.of(ProxyError.Source.UPSTREAM, ProxyError.Kind.CONNECTION_CLOSED,
-                "connection to " + peer.address() + " failed: " + e.getMessage()));
-    }
-
-    void onUpstreamTimeout(UpstreamConnection c, ProxyError e) {
-        if (c != up) {
-            c.close();
-            return;
-        }
-        upstreamFailed(e);
-    }
-
-    private void onUpstreamEof(UpstreamConnection c) {
-        if (phase == Phase.TUNNEL) {
-            // what the origin sent last is already queued; end when it has gone out
-            if (tunnel.originEnded()) {
-                endTunnel();
+    /**
+     * The origin side failed after it was ready: an I/O error, a timeout, a malformed response, a
+     * reset stream. The session aborts {@code x} and retries what may be retried.
+     */
+    void onUpstreamError(UpstreamExchange x, ProxyError e) {
+        if (x != up) {
+            if (x != null) {
+                x.abort();
             }
             return;
         }
-        H1Event e;
-        try {
-            e = c.parser.inputClosed();
-        } catch (HttpParseException ex) {
-            upstreamFailed(ProxyError.of(ProxyError.Source.UPSTREAM, ProxyError.Kind.CONNECTION_CLOSED,
-                    peer.address() + " closed the connection before the response was complete"));
-            return;
-        }
-        if (e == H1Event.END && resp != Response.INTERIM) {
-            try {
-                onResponseEnd(c, true);
-            } catch (Throwable t) {
-                fail(asProxyError(t));
+        upstreamFailed(e, false);
+    }
+
+    /**
+     * The origin refused the request before processing any of it (HTTP/2 REFUSED_STREAM, or a
+     * stream above a GOAWAY's last id, RFC 9113 §8.7): it may go again, whatever its method.
+     */
+    void onUpstreamRefused(UpstreamExchange x, ProxyError e) {
+        if (x != up) {
+            if (x != null) {
+                x.abort();
             }
             return;
         }
-        upstreamFailed(ProxyError.of(ProxyError.Source.UPSTREAM, ProxyError.Kind.CONNECTION_CLOSED,
-                peer.address() + " closed the connection without a response"));
+        upstreamFailed(e.retryable(true), true);
     }
 
-    /** An error on the upstream connection after it was made. */
-    private void upstreamFailed(ProxyError e) {
-        UpstreamConnection c = up;
+    /** An error on the upstream side after it was ready. */
+    private void upstreamFailed(ProxyError e, boolean unprocessed) {
+        UpstreamExchange x = up;
         boolean reused = upstreamReused;
-        if (c != null) {
-            c.close();
+        if (x != null) {
+            x.abort();
         }
         up = null;
         if (phase == Phase.TUNNEL) {
             error = e;
             endTunnel();
             return;
+        }
+        if (phase != Phase.PROXYING && phase != Phase.CONNECTING) {
+            return; // the request ended meanwhile
         }
         ProxyError decided;
         try {
@@ -835,7 +811,7 @@ final class ProxySession implements Session {
         }
         // the request reached the origin: replay it only if doing it twice is harmless (RFC 9110 §9.2.2)
         if (decided.retryable() && attempts < loop.options.maxAttempts() && replayable()
-                && request.method().idempotent()) {
+                && (unprocessed || request.method().idempotent())) {
             retry();
             return;
         }
@@ -868,7 +844,7 @@ final class ProxySession implements Session {
             return;
         }
         if (up != null) {
-            up.close();
+            up.abort();
             up = null;
         }
         if (error == null) {
@@ -897,7 +873,7 @@ final class ProxySession implements Session {
             return;
         }
         if (up != null) {
-            up.close();
+            up.abort();
             up = null;
         }
         error = e;
@@ -905,14 +881,14 @@ final class ProxySession implements Session {
             LOG.warn("internal error in request {} {}", request.methodName(), request.target(), e.getCause());
         }
         FailToProxy f;
-        boolean startedBefore = resp == Response.STARTED || resp == Response.COMPLETE;
+        boolean startedBefore = resp != Response.NONE;
         try {
             f = ctx == null && e.source() == ProxyError.Source.DOWNSTREAM
                     ? new FailToProxy(e.status(), false) : proxy.failToProxy(this, e, ctx);
         } catch (Throwable t) {
             f = new FailToProxy(500, false);
         }
-        boolean startedNow = resp == Response.STARTED || resp == Response.COMPLETE;
+        boolean startedNow = resp != Response.NONE;
         if (!startedBefore && startedNow) {
             // failToProxy answered with respond() (a stale cached copy, say): a whole response went
             // out, so the request ends as a local answer, keeping the connection as respond() chose
@@ -922,6 +898,9 @@ final class ProxySession implements Session {
             return;
         }
         if (startedNow) {
+            if (grpc && resp == Response.STARTED && !down.stalled() && endGrpcCall(e)) {
+                return;
+            }
             // part of a response is out: the client must see a broken message, never a complete one
             finish();
             down.abort();
@@ -933,12 +912,37 @@ final class ProxySession implements Session {
             body = RequestBody.COMPLETE; // whatever of the body is left will not be read
         }
         if (f.status() > 0) {
-            sendError(f.status(), reuse);
+            if (grpc) {
+                sendGrpcError(Grpc.forError(e, f.status()), f.status(), reuse);
+            } else {
+                sendError(f.status(), reuse);
+            }
         }
         resp = Response.COMPLETE;
         phase = Phase.LOCAL;
         down.resumeRequest(); // reads the rest of a small body, or the END of a bodiless request
         maybeFinish();
+    }
+
+    /**
+     * A gRPC call whose response was under way failed (the origin went away, its deadline passed):
+     * it ends with a status in its trailers, which a gRPC client reads as the call's outcome,
+     * rather than a broken stream. Only with nothing held for the client (what it holds may be the
+     * origin's buffer, given back now). Returns false when trailers cannot reach the client.
+     */
+    private boolean endGrpcCall(ProxyError e) {
+        if (!clientTakesTrailers()) {
+            return false;
+        }
+        int code = Grpc.forError(e, e.status());
+        Grpc.statusTrailers(grpcTrailers, code, e.status() + " " + ResponseHead.reasonPhrase(e.status()));
+        down.sendEnd(grpcTrailers);
+        resp = Response.COMPLETE;
+        reuseDownstream = false;
+        body = RequestBody.COMPLETE;
+        phase = Phase.LOCAL;
+        maybeFinish();
+        return true;
     }
 
     private void sendError(int status, boolean keepAlive) {
@@ -955,12 +959,44 @@ final class ProxySession implements Session {
         down.sendEnd(null);
     }
 
+    /** The proxy's own failure of a gRPC call, as gRPC answers one: HTTP 200, trailers-only. */
+    private void sendGrpcError(int code, int httpStatus, boolean keepAlive) {
+        ResponseHead h = localResponse;
+        Grpc.trailersOnly(h, requestContentType(), code, httpStatus + " " + ResponseHead.reasonPhrase(httpStatus));
+        if (down.streamId() == 0) {
+            h.setContentLength(0);
+        }
+        response = h;
+        resp = Response.STARTED;
+        down.sendResponseHead(h, true, keepAlive);
+        down.sendEnd(null);
+    }
+
     private ProxyError asProxyError(Throwable t) {
         if (t instanceof ProxyError pe) {
             return pe;
         }
         return ProxyError.of(ProxyError.Source.INTERNAL, ProxyError.Kind.INTERNAL,
                 "unexpected " + t.getClass().getSimpleName() + ": " + t.getMessage(), t);
+    }
+
+    // ================================================================== the gRPC deadline
+
+    @Override
+    public long currentDeadline() {
+        return phase == Phase.DONE || phase == Phase.IDLE || phase == Phase.LOCAL ? 0 : grpcDeadline;
+    }
+
+    /** The call's grpc-timeout passed: it ends with DEADLINE_EXCEEDED, and the origin's stream is cancelled. */
+    @Override
+    public void onDeadline(long nowNanos) {
+        if (phase == Phase.TUNNEL) {
+            return;
+        }
+        ProxyError.Source source = phase == Phase.CONNECTING || phase == Phase.PROXYING
+                ? ProxyError.Source.UPSTREAM : ProxyError.Source.INTERNAL;
+        fail(ProxyError.of(source, ProxyError.Kind.READ_TIMEOUT, 504,
+                "the call's deadline (grpc-timeout) passed"));
     }
 
     // ================================================================== the end
@@ -982,6 +1018,9 @@ final class ProxySession implements Session {
             return;
         }
         phase = Phase.DONE;
+        if (grpcDeadline != 0) {
+            deadline.cancel();
+        }
         if (ctx != null) {
             try {
                 proxy.logging(this, error, ctx);
@@ -1040,6 +1079,50 @@ final class ProxySession implements Session {
     }
 
     @Override
+    public boolean grpc() {
+        return grpc;
+    }
+
+    @Override
+    public String grpcService() {
+        parseGrpcPath();
+        return grpcService;
+    }
+
+    @Override
+    public String grpcMethod() {
+        parseGrpcPath();
+        return grpcMethod;
+    }
+
+    /** "/pkg.Service/Method" into its two names (once per request; nothing when the path is not that). */
+    private void parseGrpcPath() {
+        if (!grpc || grpcService != null) {
+            return;
+        }
+        CharSequence p = request.pathAndQueryChars();
+        int n = p.length();
+        int slash = -1;
+        for (int i = 1; i < n; i++) {
+            char c = p.charAt(i);
+            if (c == '?') {
+                return;
+            }
+            if (c == '/') {
+                if (slash >= 0) {
+                    return;
+                }
+                slash = i;
+            }
+        }
+        if (n < 4 || p.charAt(0) != '/' || slash < 2 || slash == n - 1) {
+            return;
+        }
+        grpcService = p.subSequence(1, slash).toString();
+        grpcMethod = p.subSequence(slash + 1, n).toString();
+    }
+
+    @Override
     public int requestNumber() {
         return down.requestNumber();
     }
@@ -1064,7 +1147,7 @@ final class ProxySession implements Session {
 
     @Override
     public boolean responseStarted() {
-        return resp == Response.STARTED || resp == Response.COMPLETE;
+        return resp != Response.NONE;
     }
 
     @Override

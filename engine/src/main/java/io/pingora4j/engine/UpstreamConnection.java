@@ -3,20 +3,24 @@ package io.pingora4j.engine;
 import io.pingora4j.codec.h1.ResponseParser;
 import io.pingora4j.spi.HttpPeer;
 import io.pingora4j.spi.ProxyError;
+import io.pingora4j.spi.TlsInfo;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 
 /**
- * One connection to an origin, on one loop: while a request uses it, its owner is that request's
- * {@link ProxySession}; between requests it idles in the loop's {@link UpstreamPool}, still
- * watched for reads so that an origin closing it (or sending bytes nobody asked for) is noticed
- * and the connection dropped rather than handed out.
+ * One HTTP/1.1 connection to an origin, on one loop: while a request uses it, its owner is that
+ * request's {@link ProxySession}, which talks to it through its {@link H1UpstreamExchange}; between
+ * requests it idles in the loop's {@link UpstreamPool}, still watched for reads so that an origin
+ * closing it (or sending bytes nobody asked for) is noticed and the connection dropped rather than
+ * handed out.
  *
- * <p>To a TLS peer the connection stays CONNECTING through the handshake (its transport holds the
- * selection key meanwhile); a handshake that fails — a certificate refused, a name mismatch — is
- * a connect failure.
+ * <p>It is also how every upstream connection is dialled: TCP, then for a TLS peer the handshake
+ * (the connection stays CONNECTING through it; its transport holds the selection key meanwhile;
+ * a handshake that fails — a certificate refused, a name mismatch — is a connect failure). A
+ * connection dialled for an {@link H2Upstream} ({@link #forH2}), or one whose TLS handshake chose
+ * "h2" for a peer that offered both, hands its socket over once it is up.
  *
  * <p>Not thread-safe: owned by one event loop.
  */
@@ -31,9 +35,12 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner, TlsTranspor
     final Outbound out = new Outbound();
     final Deadline deadline;
     final FramingBuffers framing = new FramingBuffers();
+    final H1UpstreamExchange exchange = new H1UpstreamExchange(this);
     SelectionKey key;
     State state = State.CONNECTING;
     ProxySession owner;
+    /** Dialled for this HTTP/2 connection: the socket goes to it once TCP (and TLS with ALPN "h2") is up. */
+    H2Upstream forH2;
     final InputBuffer input;
     private BufferPool.Lease headLease;
     int interest;
@@ -76,10 +83,14 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner, TlsTranspor
             ((TlsTransport) transport).startHandshake(key, this);
             return;
         }
+        if (forH2 != null) {
+            handOver(); // h2c with prior knowledge
+            return;
+        }
         state = State.ACTIVE;
         setInterest(SelectionKey.OP_READ);
         if (owner != null) {
-            owner.onUpstreamConnected(this);
+            owner.onUpstreamReady(exchange);
         }
     }
 
@@ -88,35 +99,74 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner, TlsTranspor
         if (state == State.CLOSED) {
             return;
         }
+        TlsInfo info = transport.tlsInfo();
+        boolean h2 = info != null && "h2".equals(info.alpn());
+        if (forH2 != null) {
+            if (h2) {
+                handOver();
+            } else {
+                dialFailed(ProxyError.of(ProxyError.Source.UPSTREAM, ProxyError.Kind.CONNECT_FAILED, peer.address()
+                        + " did not agree to HTTP/2 (ALPN chose " + (info == null ? null : info.alpn()) + ")"));
+            }
+            return;
+        }
+        if (peer.alpn() == HttpPeer.Alpn.H2H1) {
+            loop.upstreams.learnedAlpn(peer, h2);
+            if (h2) {
+                loop.upstreams.promoteToH2(this); // the origin picked h2: the socket becomes an H2Upstream
+                return;
+            }
+        }
         key.attach(this);
         interest = SelectionKey.OP_READ;
         key.interestOps(interest);
         state = State.ACTIVE;
         if (owner != null) {
-            owner.onUpstreamConnected(this);
+            owner.onUpstreamReady(exchange);
         }
+    }
+
+    /** The socket (key, transport) now belongs to {@link #forH2}; this object is done without closing it. */
+    private void handOver() {
+        H2Upstream target = forH2;
+        forH2 = null;
+        handedOver();
+        target.takeOver(transport, key);
+    }
+
+    /** Forgets the socket without closing it: another connection object took it over. */
+    void handedOver() {
+        state = State.CLOSED;
+        owner = null;
+        deadline.cancel();
+        out.clear();
+        input.release();
+        releaseHeadBuffer();
     }
 
     @Override
     public void tlsFailed(IOException cause, boolean timedOut) {
-        ProxySession o = owner;
-        close();
-        loop.stats.upstreamConnectFailures++;
-        if (o != null) {
-            o.onConnectFailed(this, ProxyError.of(ProxyError.Source.UPSTREAM,
-                    timedOut ? ProxyError.Kind.CONNECT_TIMEOUT : ProxyError.Kind.CONNECT_FAILED,
-                    "TLS handshake with " + peer.address() + " failed: " + cause.getMessage()));
-        }
+        dialFailed(ProxyError.of(ProxyError.Source.UPSTREAM,
+                timedOut ? ProxyError.Kind.CONNECT_TIMEOUT : ProxyError.Kind.CONNECT_FAILED,
+                "TLS handshake with " + peer.address() + " failed: " + cause.getMessage()));
     }
 
     void connectFailed(IOException e) {
+        ProxyError.Kind kind = e instanceof ConnectException ? ProxyError.Kind.CONNECT_REFUSED : ProxyError.Kind.CONNECT_FAILED;
+        dialFailed(ProxyError.of(ProxyError.Source.UPSTREAM, kind, "connect to " + peer.address() + " failed: " + e.getMessage()));
+    }
+
+    /** The connection could not be made: whoever waits for it hears why. */
+    private void dialFailed(ProxyError e) {
         ProxySession o = owner;
+        H2Upstream target = forH2;
+        forH2 = null;
         close();
         loop.stats.upstreamConnectFailures++;
-        if (o != null) {
-            ProxyError.Kind kind = e instanceof ConnectException ? ProxyError.Kind.CONNECT_REFUSED : ProxyError.Kind.CONNECT_FAILED;
-            o.onConnectFailed(this, ProxyError.of(ProxyError.Source.UPSTREAM, kind,
-                    "connect to " + peer.address() + " failed: " + e.getMessage()));
+        if (target != null) {
+            target.dialFailed(e);
+        } else if (o != null) {
+            o.onConnectFailed(exchange, e);
         }
     }
 
@@ -132,7 +182,7 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner, TlsTranspor
             return;
         }
         if (owner != null) {
-            owner.onUpstreamReadable();
+            exchange.onReadable();
         }
     }
 
@@ -147,9 +197,7 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner, TlsTranspor
                 }
             }
         } catch (IOException e) {
-            if (owner != null) {
-                owner.onUpstreamIoError(this, e);
-            }
+            exchange.ioError(e);
         }
     }
 
@@ -252,26 +300,18 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner, TlsTranspor
     @Override
     public void onDeadline(long nowNanos) {
         switch (state) {
-            case CONNECTING: {
-                ProxySession o = owner;
-                close();
-                loop.stats.upstreamConnectFailures++;
-                if (o != null) {
-                    o.onConnectFailed(this, ProxyError.of(ProxyError.Source.UPSTREAM, ProxyError.Kind.CONNECT_TIMEOUT,
-                            "connect to " + peer.address() + " timed out"));
-                }
+            case CONNECTING:
+                dialFailed(ProxyError.of(ProxyError.Source.UPSTREAM, ProxyError.Kind.CONNECT_TIMEOUT,
+                        "connect to " + peer.address() + " timed out"));
                 break;
-            }
             case IDLE:
                 loop.upstreams.discard(this);
                 break;
             case ACTIVE:
-                if (owner != null) {
-                    boolean write = writeDeadline != 0;
-                    owner.onUpstreamTimeout(this, ProxyError.of(ProxyError.Source.UPSTREAM,
-                            write ? ProxyError.Kind.WRITE_TIMEOUT : ProxyError.Kind.READ_TIMEOUT,
-                            (write ? "write to " : "read from ") + peer.address() + " timed out"));
-                }
+                boolean write = writeDeadline != 0;
+                exchange.timedOut(ProxyError.of(ProxyError.Source.UPSTREAM,
+                        write ? ProxyError.Kind.WRITE_TIMEOUT : ProxyError.Kind.READ_TIMEOUT,
+                        (write ? "write to " : "read from ") + peer.address() + " timed out"));
                 break;
             default:
                 break;

@@ -41,6 +41,8 @@ final class H2Client implements AutoCloseable, H2Listener, H2FrameSink {
         String trailers;
         boolean ended;
         int resetCode = -1;
+        /** The final head came in a HEADERS frame that ended the stream (a trailers-only response). */
+        boolean headEndedStream;
 
         String body() {
             return body.toString(StandardCharsets.ISO_8859_1);
@@ -192,6 +194,31 @@ final class H2Client implements AutoCloseable, H2Listener, H2FrameSink {
         return crc.getValue();
     }
 
+    /** Opens a stream whose body follows ({@link #sendBody}, {@link #trailers}); returns its id. */
+    synchronized int open(String method, String path, String... nameValues) throws IOException {
+        RequestHead h = new RequestHead();
+        h.setMethod(method);
+        h.setTarget(path);
+        h.headers().add("Host", "test.local");
+        for (int i = 0; i < nameValues.length; i += 2) {
+            h.headers().add(nameValues[i], nameValues[i + 1]);
+        }
+        int id = conn.openStream(h, "http", false);
+        exchanges.put(id, new Exchange());
+        send();
+        return id;
+    }
+
+    /** Ends a stream with trailer fields (name, value, ...). */
+    synchronized void trailers(int id, String... nameValues) throws IOException {
+        HeaderBlock t = new HeaderBlock();
+        for (int i = 0; i < nameValues.length; i += 2) {
+            t.add(nameValues[i], nameValues[i + 1]);
+        }
+        conn.writeTrailers(id, t);
+        send();
+    }
+
     synchronized int get(String path, String... nameValues) throws IOException {
         return request("GET", path, null, nameValues);
     }
@@ -311,6 +338,7 @@ final class H2Client implements AutoCloseable, H2Listener, H2FrameSink {
         e.status = head.status();
         e.head = head.toString();
         e.ended = endStream;
+        e.headEndedStream = endStream;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.pingora4j.spi;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -8,11 +9,30 @@ import java.util.Objects;
  * and the timeouts for this hop. Immutable; make peers once (at configuration time) and return the
  * same instance for every request, so choosing one allocates nothing.
  *
- * <p>Upstream connections are pooled by {@link #poolKey()}: host, port, and for TLS the SNI, whether
- * the certificate is verified, and the CA file trusted (a connection made under laxer checks is
- * never handed to a peer that asks for stricter ones).
+ * <p>Upstream connections are pooled by {@link #poolKey()}: host, port, the protocol
+ * ({@link #alpn()}), and for TLS the SNI, whether the certificate is verified, and the CA file
+ * trusted (a connection made under laxer checks is never handed to a peer that asks for stricter
+ * ones).
  */
 public final class HttpPeer {
+
+    /**
+     * The HTTP version spoken to the origin (Pingap's and Pingora's {@code alpn}). Over TLS it is
+     * what ALPN offers; on a plain connection {@link #H2} means HTTP/2 with prior knowledge (h2c).
+     */
+    public enum Alpn {
+        /** HTTP/1.1 (ALPN "http/1.1"). The default. */
+        H1,
+        /** HTTP/2 only: ALPN "h2" over TLS (an origin that picks anything else fails the connect), h2c on plain TCP. */
+        H2,
+        /** Over TLS, offers "h2" then "http/1.1" and speaks what the origin picks; plain TCP speaks HTTP/1.1. */
+        H2H1;
+
+        /** Whether HTTP/2 can be spoken to the origin with this choice over {@code tls} (or plain TCP). */
+        public boolean mayUseH2(boolean tls) {
+            return this == H2 || (this == H2H1 && tls);
+        }
+    }
 
     /** Defaults as nginx's proxy module: 60 s to connect, read and write; 90 s idle in the pool. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(60);
@@ -30,6 +50,7 @@ public final class HttpPeer {
     private final long readTimeoutNanos;
     private final long writeTimeoutNanos;
     private final long idleTimeoutNanos;
+    private final Alpn alpn;
     private final String poolKey;
     private final Object tag;
 
@@ -45,8 +66,10 @@ public final class HttpPeer {
         this.writeTimeoutNanos = b.writeTimeout.toNanos();
         this.idleTimeoutNanos = b.idleTimeout.toNanos();
         this.tag = b.tag;
+        this.alpn = b.alpn;
         this.poolKey = (tls ? "https://" : "http://") + host + ":" + port
-                + (tls ? "/" + sni + (verifyCert ? "" : "/noverify") + (caFile == null ? "" : "/ca=" + caFile) : "");
+                + (tls ? "/" + sni + (verifyCert ? "" : "/noverify") + (caFile == null ? "" : "/ca=" + caFile) : "")
+                + (alpn == Alpn.H1 ? "" : "/" + alpn.name().toLowerCase(Locale.ROOT));
     }
 
     /** A plain-HTTP peer with default timeouts. */
@@ -109,6 +132,11 @@ public final class HttpPeer {
         return idleTimeoutNanos;
     }
 
+    /** The HTTP version spoken to the origin (default {@link Alpn#H1}). */
+    public Alpn alpn() {
+        return alpn;
+    }
+
     /** Connections are pooled and reused per distinct key. */
     public String poolKey() {
         return poolKey;
@@ -141,6 +169,7 @@ public final class HttpPeer {
         private Duration readTimeout = DEFAULT_READ_TIMEOUT;
         private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private Alpn alpn = Alpn.H1;
         private Object tag;
 
         private Builder(String host, int port) {
@@ -195,6 +224,12 @@ public final class HttpPeer {
 
         public Builder idleTimeout(Duration d) {
             this.idleTimeout = positive("idleTimeout", d);
+            return this;
+        }
+
+        /** The HTTP version to speak to the origin (default {@link Alpn#H1}). */
+        public Builder alpn(Alpn value) {
+            this.alpn = Objects.requireNonNull(value, "alpn");
             return this;
         }
 

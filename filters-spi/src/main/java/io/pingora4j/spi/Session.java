@@ -54,6 +54,31 @@ public interface Session {
         return 0;
     }
 
+    /**
+     * Whether the request is a gRPC call: its Content-Type is {@code application/grpc} or
+     * {@code application/grpc-web} (with any {@code +proto}, {@code -text} suffix). Such a call is
+     * proxied stream by stream, and when the proxy itself fails it (origin down, timeout, a filter
+     * refusing it) the client is answered as gRPC does: HTTP 200 with {@code grpc-status} and
+     * {@code grpc-message} in a trailers-only response, never an HTML error page.
+     */
+    default boolean grpc() {
+        return false;
+    }
+
+    /**
+     * The gRPC service called ({@code "helloworld.Greeter"} for the path
+     * {@code /helloworld.Greeter/SayHello}), or null when the request is not {@link #grpc()} or
+     * its path is not {@code /service/method}. For limits and logs that key on it; cached.
+     */
+    default String grpcService() {
+        return null;
+    }
+
+    /** The gRPC method called ({@code "SayHello"}), or null as for {@link #grpcService()}. */
+    default String grpcMethod() {
+        return null;
+    }
+
     /** 1 for the first request on a connection, 2 for the next (keep-alive), and so on. */
     int requestNumber();
 

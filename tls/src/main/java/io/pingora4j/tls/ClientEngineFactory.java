@@ -1,9 +1,20 @@
 package io.pingora4j.tls;
 
+import java.util.List;
 import javax.net.ssl.SSLEngine;
 
 /** Makes the engine for each new TLS connection to an origin. Called on an event loop: must not block. */
 public interface ClientEngineFactory {
+
+    /**
+     * A factory like this one whose engines offer {@code protocols} by ALPN (most preferred first),
+     * e.g. ["h2", "http/1.1"] for an origin that may speak HTTP/2. Called at start-up, not per
+     * connection. The default ignores the list and returns this factory: the engine then checks
+     * what the handshake negotiated.
+     */
+    default ClientEngineFactory withAlpn(List<String> protocols) {
+        return this;
+    }
 
     /**
      * A client-mode engine for a new connection to {@code host:port}.

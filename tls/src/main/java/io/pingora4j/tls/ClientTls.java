@@ -20,7 +20,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * the optional CA bundle, and its certificate must carry the {@code sni} name (or, with no SNI
  * name, the host), checked as HTTPS does (RFC 2818/6125). Without, any certificate is accepted and
  * no name is checked. SNI is sent unless the name is an IP literal (RFC 6066 §3 forbids it). ALPN
- * offers http/1.1 unless constructed with another list.
+ * offers http/1.1 unless constructed with another list; {@link #withAlpn} gives a sibling offering
+ * another (["h2", "http/1.1"] for origins that may speak HTTP/2) that shares this one's provider
+ * and CA bundles, so a bundle is read once whatever the ALPN list.
  *
  * <p>Engines come from the {@link TlsProvider} given (BoringSSL or the JDK's), with the same checks.
  * One context per CA bundle is built and cached the first time the bundle is named, which
@@ -42,6 +44,12 @@ public final class ClientTls implements ClientEngineFactory {
     /** SSLContext (JDK) or netty's SslContext (BoringSSL), per CA bundle. */
     private final ConcurrentHashMap<String, Object> verifying = new ConcurrentHashMap<>();
     private volatile Object insecure;
+    /** The instance siblings were derived from (this one for the first); it holds the shared caches below. */
+    private final ClientTls root;
+    /** Root only: the CA bundles' certificates as read, per bundle (system anchors included). */
+    private final ConcurrentHashMap<String, List<X509Certificate>> anchors;
+    /** Root only: siblings by ALPN list. */
+    private final ConcurrentHashMap<List<String>, ClientTls> siblings;
 
     /** ALPN ["http/1.1"], the preferred provider. */
     public ClientTls() {
@@ -61,10 +69,44 @@ public final class ClientTls implements ClientEngineFactory {
     public ClientTls(List<String> alpn, TlsProvider provider) {
         this.alpn = List.copyOf(alpn);
         this.wanted = provider;
+        this.root = this;
+        this.anchors = new ConcurrentHashMap<>();
+        this.siblings = new ConcurrentHashMap<>();
+    }
+
+    private ClientTls(ClientTls root, List<String> alpn) {
+        this.alpn = List.copyOf(alpn);
+        this.wanted = root.wanted;
+        this.root = root;
+        this.anchors = null;
+        this.siblings = null;
+    }
+
+    /**
+     * The same checks and provider, offering {@code protocols} by ALPN; one instance per list
+     * (thread-safe). CA bundles preloaded here are preloaded there too.
+     */
+    @Override
+    public ClientTls withAlpn(List<String> protocols) {
+        if (protocols.equals(alpn)) {
+            return this;
+        }
+        if (root != this) {
+            return root.withAlpn(protocols);
+        }
+        return siblings.computeIfAbsent(List.copyOf(protocols), p -> new ClientTls(this, p));
+    }
+
+    /** The ALPN protocols offered, most preferred first. */
+    public List<String> alpn() {
+        return alpn;
     }
 
     /** The provider whose engines this makes; decides it (loading BoringSSL) on the first call. */
     public TlsProvider provider() {
+        if (root != this) {
+            return root.provider();
+        }
         TlsProvider p = provider;
         if (p == null) {
             p = wanted == null ? TlsProvider.preferred() : wanted.effective();
@@ -79,7 +121,14 @@ public final class ClientTls implements ClientEngineFactory {
      * @throws TlsConfigException if the bundle is missing, unreadable or holds no certificate
      */
     public void preload(String caFile) {
+        if (root != this) {
+            root.preload(caFile);
+            return;
+        }
         verifyingContext(caFile);
+        for (ClientTls s : siblings.values()) {
+            s.verifyingContext(caFile);
+        }
     }
 
     /** @throws TlsConfigException if {@code caFile} is given but cannot be read */
@@ -115,17 +164,30 @@ public final class ClientTls implements ClientEngineFactory {
         if (ctx == null) {
             // Not computeIfAbsent: reading the file must not happen under the map's bin lock, and
             // two threads racing build equivalent contexts, one of which wins.
-            List<X509Certificate> anchors = new ArrayList<>(TrustAnchors.system());
-            if (!key.isEmpty()) {
-                anchors.addAll(PemReader.readCertificates(PemSource.of(key, "upstream CA bundle")));
-            }
-            ctx = context(TrustAnchors.trusting(anchors), true);
+            ctx = context(TrustAnchors.trusting(root.anchors(key)), true);
             Object raced = verifying.putIfAbsent(key, ctx);
             if (raced != null) {
                 ctx = raced;
             }
         }
         return ctx;
+    }
+
+    /** The certificates a bundle key trusts (the system's, plus the bundle's), read once for all siblings. */
+    private List<X509Certificate> anchors(String key) {
+        List<X509Certificate> a = anchors.get(key);
+        if (a == null) {
+            List<X509Certificate> read = new ArrayList<>(TrustAnchors.system());
+            if (!key.isEmpty()) {
+                read.addAll(PemReader.readCertificates(PemSource.of(key, "upstream CA bundle")));
+            }
+            a = List.copyOf(read);
+            List<X509Certificate> raced = anchors.putIfAbsent(key, a);
+            if (raced != null) {
+                a = raced;
+            }
+        }
+        return a;
     }
 
     private Object insecureContext() {

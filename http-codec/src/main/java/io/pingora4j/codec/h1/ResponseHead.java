@@ -51,6 +51,25 @@ public final class ResponseHead extends MessageHead {
         reasonLen = reason.length();
     }
 
+    /**
+     * Replaces this head with a copy of {@code other} (status, reason, version, fields, framing),
+     * in this head's own storage: {@code other}'s buffer may be reused afterwards.
+     */
+    public void copyFrom(ResponseHead other) {
+        HeaderBlock h = headers;
+        h.copyFrom(other.headers);
+        status = other.status;
+        reasonRef = h.appendScratchFrom(other.headers, other.reasonRef, other.reasonLen);
+        reasonLen = other.reasonLen;
+        version = other.version;
+        framing = other.framing;
+        contentLength = other.contentLength;
+        connectionClose = other.connectionClose;
+        connectionKeepAlive = other.connectionKeepAlive;
+        connectionUpgrade = other.connectionUpgrade;
+        headLength = 0;
+    }
+
     /** Resets to an empty 200 response, keeping storage. */
     public void reset() {
         resetHead();

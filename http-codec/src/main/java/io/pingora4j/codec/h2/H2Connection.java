@@ -268,6 +268,16 @@ public final class H2Connection {
         return peerSettingsReceived;
     }
 
+    /** The peer's SETTINGS_MAX_CONCURRENT_STREAMS (streams we may open at once), or Long.MAX_VALUE. */
+    public long peerMaxConcurrentStreams() {
+        return peerMaxConcurrentStreams;
+    }
+
+    /** Streams we opened that are not closed yet (client role: requests in flight). */
+    public int activeLocalStreams() {
+        return activeLocalStreams;
+    }
+
     /** The peer's SETTINGS_MAX_HEADER_LIST_SIZE (advisory), or Long.MAX_VALUE. */
     public long peerMaxHeaderListSize() {
         return peerMaxHeaderListSize;
