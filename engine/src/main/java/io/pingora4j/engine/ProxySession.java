@@ -8,19 +8,11 @@ import io.pingora4j.codec.h1.RequestHead;
 import io.pingora4j.codec.h1.ResponseHead;
 import io.pingora4j.spi.Action;
 import io.pingora4j.spi.FailToProxy;
-import io.pingora4j.spi.HttpPeer;
 import io.pingora4j.spi.ProxyError;
 import io.pingora4j.spi.ProxyHttp;
-import io.pingora4j.spi.Session;
-import io.pingora4j.spi.TlsInfo;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,12 +36,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Not thread-safe: owned by one event loop.
  */
-final class ProxySession implements Session, Deadline.Owner {
+final class ProxySession extends SessionView implements Deadline.Owner {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxySession.class);
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
-    /** The longest client text a local answer's body gives a gRPC client as its grpc-message. */
-    private static final int MAX_GRPC_MESSAGE = 256;
 
     enum Phase { IDLE, FILTERS, DEFERRED, CONNECTING, PROXYING, LOCAL, TUNNEL, DONE }
 
@@ -71,7 +61,6 @@ final class ProxySession implements Session, Deadline.Owner {
         COMPLETE
     }
 
-    private Downstream down;
     private final EventLoop loop;
     private ProxyHttp<Object> proxy;
     private final UpstreamRequest upstreamRequest = new UpstreamRequest();
@@ -79,7 +68,7 @@ final class ProxySession implements Session, Deadline.Owner {
     private final ResponseHead localResponse = new ResponseHead();
     /** An HTTP/2 origin's head, copied out of its connection's buffers (which other streams reuse). */
     private final ResponseHead copiedResponse = new ResponseHead();
-    private final HeaderBlock grpcTrailers = new HeaderBlock();
+    /** The gRPC call's deadline (grpc-timeout). */
     private final Deadline deadline;
 
     private Phase phase = Phase.IDLE;
@@ -87,17 +76,9 @@ final class ProxySession implements Session, Deadline.Owner {
     private Response resp = Response.NONE;
     private int generation;
     private Object ctx;
-    private RequestHead request;
-    private ResponseHead response;
     private UpstreamExchange up;
     private Tunnel tunnel;
-    private HttpPeer peer;
-    private boolean upstreamReused;
     private int attempts;
-    private long startNanos;
-    private Map<String, Object> attributes;
-    private long requestBodyBytes;
-    private long responseBodyBytes;
     private ProxyError error;
     /** The client's request trailers (valid until the request's end is handled), or null. */
     private HeaderBlock requestTrailers;
@@ -111,21 +92,16 @@ final class ProxySession implements Session, Deadline.Owner {
     /** responseFilter is looking at an interim head; {@link #dropInterimResponse} may drop it. */
     private boolean filteringInterim;
     private boolean interimDropped;
-    private boolean grpc;
-    /** "pkg.Service" and "Method" of a gRPC call's path, parsed when first asked for. */
-    private String grpcService;
-    private String grpcMethod;
-    /** When the call's grpc-timeout passes (System.nanoTime() scale), or 0. */
-    private long grpcDeadline;
 
     ProxySession(Downstream down, ProxyHttp<Object> proxy) {
-        this.down = down;
+        super(down);
         this.loop = down.loop();
         this.proxy = proxy;
         this.deadline = new Deadline(loop.timers, this);
     }
 
     ProxySession(EventLoop loop) {
+        super(null);
         this.loop = loop;
         this.deadline = new Deadline(loop.timers, this);
     }
@@ -152,7 +128,9 @@ final class ProxySession implements Session, Deadline.Owner {
     void onRequestHead() {
         begin();
         request = down.requestHead();
-        startGrpc();
+        if (grpc.start(request, startNanos) != 0) {
+            deadline.want(grpc.deadline());
+        }
         try {
             ctx = proxy.newCtx();
             proxy.earlyRequestFilter(this, ctx);
@@ -186,27 +164,7 @@ final class ProxySession implements Session, Deadline.Owner {
         sentContinue = false;
         filteringInterim = false;
         interimDropped = false;
-        grpc = false;
-        grpcService = null;
-        grpcMethod = null;
-        grpcDeadline = 0;
         replay.reset();
-    }
-
-    /** A gRPC call: its deadline starts now (grpc-timeout is relative to when the call was sent). */
-    private void startGrpc() {
-        grpc = Grpc.isGrpc(request.headers());
-        if (!grpc) {
-            return;
-        }
-        long timeout = Grpc.timeoutNanos(request.headers());
-        if (timeout >= 0) {
-            grpcDeadline = startNanos + Math.min(timeout, Long.MAX_VALUE / 4);
-            if (grpcDeadline == 0) {
-                grpcDeadline = 1;
-            }
-            deadline.want(grpcDeadline);
-        }
     }
 
     private void afterRequestFilter(Action action) {
@@ -666,11 +624,6 @@ final class ProxySession implements Session, Deadline.Owner {
     // ================================================================== local responses
 
     @Override
-    public Executor executor() {
-        return loop;
-    }
-
-    @Override
     public void respond(ResponseHead head, ByteBuffer bodyBytes) {
         if (!loop.inLoop()) {
             throw new IllegalStateException("respond() must run on the session's loop: use session.executor()");
@@ -681,24 +634,19 @@ final class ProxySession implements Session, Deadline.Owner {
         if (resp != Response.NONE) {
             throw new IllegalStateException("a response was already started");
         }
-        boolean grpcAnswer = false;
-        if (grpc && head.status() != 200 && !Grpc.isGrpc(head.headers())) {
-            // a plain answer to a gRPC call (a refusal, an error page): as gRPC, with the status in the head
-            String message = grpcMessage(head, bodyBytes);
-            Grpc.trailersOnly(head, requestContentType(), Grpc.forHttpStatus(head.status()), message);
+        boolean grpcAnswer = grpc.needsGrpcAnswer(head);
+        if (grpcAnswer) {
+            // a plain answer to a gRPC call (a refusal, an error page): as gRPC, the status in the head
+            grpc.answerAsGrpc(head, bodyBytes, down.streamId() == 0);
             bodyBytes = null;
-            grpcAnswer = true;
         }
         resp = Response.STARTED;
         phase = Phase.LOCAL;
         response = head;
         int status = head.status();
         noResponseBody = request.method() == HttpMethod.HEAD || status == 204 || status == 304 || status < 200;
-        if (grpcAnswer || (grpc && bodyBytes == null && head.headers().indexOf("grpc-status") >= 0)) {
+        if (grpcAnswer) {
             noResponseBody = true; // trailers-only: one HEADERS frame that ends the stream
-            if (down.streamId() == 0) {
-                head.setContentLength(0);
-            }
         } else if (status != 204 && status != 304 && status >= 200) {
             head.setContentLength(bodyBytes == null ? 0 : bodyBytes.remaining());
         }
@@ -720,25 +668,6 @@ final class ProxySession implements Session, Deadline.Owner {
             h.headers().add("Content-Type", contentType);
         }
         respond(h, bodyBytes == null ? null : ByteBuffer.wrap(bodyBytes));
-    }
-
-    /** The text a local answer gives a gRPC client: a short text body, else the status's reason. */
-    private static String grpcMessage(ResponseHead head, ByteBuffer bodyBytes) {
-        int ct = head.headers().indexOf("content-type");
-        boolean text = ct >= 0 && head.headers().value(ct).regionMatches(true, 0, "text/plain", 0, 10);
-        if (text && bodyBytes != null && bodyBytes.hasRemaining() && bodyBytes.remaining() <= MAX_GRPC_MESSAGE) {
-            ByteBuffer d = bodyBytes.duplicate();
-            byte[] b = new byte[d.remaining()];
-            d.get(b);
-            return new String(b, StandardCharsets.UTF_8).strip();
-        }
-        return head.status() + " " + ResponseHead.reasonPhrase(head.status());
-    }
-
-    /** The Content-Type a gRPC answer of ours carries: the call's own (application/grpc, grpc-web...). */
-    private String requestContentType() {
-        int i = request.headers().indexOf("content-type");
-        return i < 0 ? "application/grpc" : request.headers().value(i);
     }
 
     /**
@@ -898,7 +827,8 @@ final class ProxySession implements Session, Deadline.Owner {
             return;
         }
         if (startedNow) {
-            if (grpc && resp == Response.STARTED && !down.stalled() && endGrpcCall(e)) {
+            if (grpc.active() && resp == Response.STARTED && !down.stalled() && clientTakesTrailers()) {
+                endGrpcCall(e);
                 return;
             }
             // part of a response is out: the client must see a broken message, never a complete one
@@ -912,8 +842,8 @@ final class ProxySession implements Session, Deadline.Owner {
             body = RequestBody.COMPLETE; // whatever of the body is left will not be read
         }
         if (f.status() > 0) {
-            if (grpc) {
-                sendGrpcError(Grpc.forError(e, f.status()), f.status(), reuse);
+            if (grpc.active()) {
+                sendGrpcError(e, f.status(), reuse);
             } else {
                 sendError(f.status(), reuse);
             }
@@ -928,21 +858,15 @@ final class ProxySession implements Session, Deadline.Owner {
      * A gRPC call whose response was under way failed (the origin went away, its deadline passed):
      * it ends with a status in its trailers, which a gRPC client reads as the call's outcome,
      * rather than a broken stream. Only with nothing held for the client (what it holds may be the
-     * origin's buffer, given back now). Returns false when trailers cannot reach the client.
+     * origin's buffer, given back now).
      */
-    private boolean endGrpcCall(ProxyError e) {
-        if (!clientTakesTrailers()) {
-            return false;
-        }
-        int code = Grpc.forError(e, e.status());
-        Grpc.statusTrailers(grpcTrailers, code, e.status() + " " + ResponseHead.reasonPhrase(e.status()));
-        down.sendEnd(grpcTrailers);
+    private void endGrpcCall(ProxyError e) {
+        down.sendEnd(grpc.failureTrailers(e));
         resp = Response.COMPLETE;
         reuseDownstream = false;
         body = RequestBody.COMPLETE;
         phase = Phase.LOCAL;
         maybeFinish();
-        return true;
     }
 
     private void sendError(int status, boolean keepAlive) {
@@ -960,12 +884,9 @@ final class ProxySession implements Session, Deadline.Owner {
     }
 
     /** The proxy's own failure of a gRPC call, as gRPC answers one: HTTP 200, trailers-only. */
-    private void sendGrpcError(int code, int httpStatus, boolean keepAlive) {
+    private void sendGrpcError(ProxyError e, int status, boolean keepAlive) {
         ResponseHead h = localResponse;
-        Grpc.trailersOnly(h, requestContentType(), code, httpStatus + " " + ResponseHead.reasonPhrase(httpStatus));
-        if (down.streamId() == 0) {
-            h.setContentLength(0);
-        }
+        grpc.failure(h, e, status, down.streamId() == 0);
         response = h;
         resp = Response.STARTED;
         down.sendResponseHead(h, true, keepAlive);
@@ -984,7 +905,7 @@ final class ProxySession implements Session, Deadline.Owner {
 
     @Override
     public long currentDeadline() {
-        return phase == Phase.DONE || phase == Phase.IDLE || phase == Phase.LOCAL ? 0 : grpcDeadline;
+        return phase == Phase.DONE || phase == Phase.IDLE || phase == Phase.LOCAL ? 0 : grpc.deadline();
     }
 
     /** The call's grpc-timeout passed: it ends with DEADLINE_EXCEEDED, and the origin's stream is cancelled. */
@@ -1018,7 +939,7 @@ final class ProxySession implements Session, Deadline.Owner {
             return;
         }
         phase = Phase.DONE;
-        if (grpcDeadline != 0) {
+        if (grpc.deadline() != 0) {
             deadline.cancel();
         }
         if (ctx != null) {
@@ -1036,142 +957,8 @@ final class ProxySession implements Session, Deadline.Owner {
         return phase == Phase.DONE || phase == Phase.IDLE;
     }
 
-    // ================================================================== Session
-
-    @Override
-    public RequestHead request() {
-        return request;
-    }
-
-    @Override
-    public InetSocketAddress clientAddress() {
-        return down.remote();
-    }
-
-    @Override
-    public String clientIp() {
-        return down.clientIp();
-    }
-
-    @Override
-    public InetSocketAddress serverAddress() {
-        return down.local();
-    }
-
-    @Override
-    public String scheme() {
-        return down.tls() == null ? "http" : "https";
-    }
-
-    @Override
-    public TlsInfo tls() {
-        return down.tls();
-    }
-
-    @Override
-    public String protocol() {
-        return down.protocol();
-    }
-
-    @Override
-    public int streamId() {
-        return down.streamId();
-    }
-
-    @Override
-    public boolean grpc() {
-        return grpc;
-    }
-
-    @Override
-    public String grpcService() {
-        parseGrpcPath();
-        return grpcService;
-    }
-
-    @Override
-    public String grpcMethod() {
-        parseGrpcPath();
-        return grpcMethod;
-    }
-
-    /** "/pkg.Service/Method" into its two names (once per request; nothing when the path is not that). */
-    private void parseGrpcPath() {
-        if (!grpc || grpcService != null) {
-            return;
-        }
-        CharSequence p = request.pathAndQueryChars();
-        int n = p.length();
-        int slash = -1;
-        for (int i = 1; i < n; i++) {
-            char c = p.charAt(i);
-            if (c == '?') {
-                return;
-            }
-            if (c == '/') {
-                if (slash >= 0) {
-                    return;
-                }
-                slash = i;
-            }
-        }
-        if (n < 4 || p.charAt(0) != '/' || slash < 2 || slash == n - 1) {
-            return;
-        }
-        grpcService = p.subSequence(1, slash).toString();
-        grpcMethod = p.subSequence(slash + 1, n).toString();
-    }
-
-    @Override
-    public int requestNumber() {
-        return down.requestNumber();
-    }
-
-    @Override
-    public long startNanos() {
-        return startNanos;
-    }
-
-    @Override
-    public Object attribute(String name) {
-        return attributes == null ? null : attributes.get(name);
-    }
-
-    @Override
-    public void setAttribute(String name, Object value) {
-        if (attributes == null) {
-            attributes = new HashMap<>(8);
-        }
-        attributes.put(name, value);
-    }
-
     @Override
     public boolean responseStarted() {
         return resp != Response.NONE;
-    }
-
-    @Override
-    public ResponseHead response() {
-        return response;
-    }
-
-    @Override
-    public HttpPeer peer() {
-        return peer;
-    }
-
-    @Override
-    public boolean upstreamReused() {
-        return upstreamReused;
-    }
-
-    @Override
-    public long responseBodyBytes() {
-        return responseBodyBytes;
-    }
-
-    @Override
-    public long requestBodyBytes() {
-        return requestBodyBytes;
     }
 }
