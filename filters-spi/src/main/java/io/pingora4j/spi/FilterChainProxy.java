@@ -1,5 +1,6 @@
 package io.pingora4j.spi;
 
+import io.pingora4j.codec.h1.HeaderBlock;
 import io.pingora4j.codec.h1.RequestHead;
 import io.pingora4j.codec.h1.ResponseHead;
 import java.nio.ByteBuffer;
@@ -158,6 +159,13 @@ public abstract class FilterChainProxy<C> implements ProxyHttp<C> {
             b = f.responseBodyFilter(session, b, endOfStream);
         }
         return b;
+    }
+
+    @Override
+    public void responseTrailerFilter(Session session, HeaderBlock trailers, C ctx) {
+        for (HttpFilter f : filters(ctx)) {
+            f.responseTrailerFilter(session, trailers);
+        }
     }
 
     /** A filter with another answer (a stale cached copy, say) may send it; else the default status. */

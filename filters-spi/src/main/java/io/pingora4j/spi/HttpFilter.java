@@ -1,5 +1,6 @@
 package io.pingora4j.spi;
 
+import io.pingora4j.codec.h1.HeaderBlock;
 import io.pingora4j.codec.h1.RequestHead;
 import io.pingora4j.codec.h1.ResponseHead;
 import java.nio.ByteBuffer;
@@ -44,6 +45,15 @@ public interface HttpFilter {
     /** See {@link ProxyHttp#responseBodyFilter}. */
     default ByteBuffer responseBodyFilter(Session session, ByteBuffer chunk, boolean endOfStream) {
         return chunk;
+    }
+
+    /**
+     * See {@link ProxyHttp#responseTrailerFilter}: the trailers of a response (HTTP/2, or chunked
+     * HTTP/1.1), before the end of its body; edit in place. A filter that turns them into body
+     * bytes (the gRPC-web bridge) clears them and returns those bytes from
+     * {@link #responseBodyFilter} at the end of the stream, which follows.
+     */
+    default void responseTrailerFilter(Session session, HeaderBlock trailers) {
     }
 
     /**

@@ -108,7 +108,11 @@ public interface ProxyHttp<C> {
         return chunk;
     }
 
-    /** The trailers of a chunked response; edit in place. */
+    /**
+     * The trailers of a response (HTTP/2 trailers, or a chunked HTTP/1.1 body's), before the end
+     * of its body is seen by the body filters; edit in place. They reach a client that takes
+     * trailers (HTTP/2, or HTTP/1.1 with {@code TE: trailers}).
+     */
     default void responseTrailerFilter(Session session, HeaderBlock trailers, C ctx) {
     }
 

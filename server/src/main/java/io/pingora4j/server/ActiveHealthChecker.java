@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * header. {@code http://} checks expect the configured status (2xx by default), {@code https://}
  * checks do the same over TLS (JDK {@link SSLSocket}; SNI and certificate name = the URL's host,
  * default trust store; the upstream's {@code verify_cert = false} turns verification off, as for its
- * traffic), {@code tcp://} checks a connect ({@code ?tls} adds a handshake). The checks block, so
+ * traffic), {@code tcp://} checks a connect ({@code ?tls} adds a handshake), {@code grpc://} calls
+ * the standard gRPC health service ({@code grpc.health.v1.Health/Check} for {@code ?service=}, over
+ * h2c, or TLS with ALPN "h2" with {@code ?tls}: {@link GrpcHealthCheck}). The checks block, so
  * they run on one daemon thread of their own, never on an event loop.
  *
  * <p>Thread-safe: started and stopped once.
@@ -52,17 +54,12 @@ final class ActiveHealthChecker implements AutoCloseable {
         return t;
     });
 
-    /** Problems with health checks this build cannot run, as "key: reason" lines. */
+    /**
+     * Problems with health checks this build cannot run, as "key: reason" lines: none today, as
+     * every scheme HealthCheckSpec parses (http, https, tcp, grpc) runs.
+     */
     static List<String> problems(Collection<UpstreamGroup> groups) {
-        List<String> out = new ArrayList<>();
-        for (UpstreamGroup g : groups) {
-            HealthCheckSpec spec = g.config.healthCheck();
-            if (spec != null && spec.scheme() == HealthCheckSpec.Scheme.GRPC) {
-                out.add("upstreams." + g.name + ".health_check: " + spec.scheme().name().toLowerCase()
-                        + " checks are not supported by this build yet (http://, https:// and tcp:// are)");
-            }
-        }
-        return out;
+        return new ArrayList<>();
     }
 
     void start(Collection<UpstreamGroup> groups) {
@@ -95,13 +92,18 @@ final class ActiveHealthChecker implements AutoCloseable {
             plain.connect(new InetSocketAddress(b.host(), b.port()), (int) spec.connectionTimeout().toMillis());
             plain.setSoTimeout((int) spec.readTimeout().toMillis());
             Socket s = plain;
-            if (spec.scheme() == HealthCheckSpec.Scheme.HTTPS || spec.tls()) {
-                s = handshake(plain, spec.host(), b.port(), verifyCert);
+            boolean grpc = spec.scheme() == HealthCheckSpec.Scheme.GRPC;
+            boolean tls = spec.scheme() == HealthCheckSpec.Scheme.HTTPS || spec.tls();
+            if (tls) {
+                s = handshake(plain, spec.host(), b.port(), verifyCert, grpc ? "h2" : null);
             }
             if (spec.scheme() == HealthCheckSpec.Scheme.TCP) {
                 return true;
             }
             String host = spec.host().isEmpty() ? b.host() : (spec.port() > 0 ? spec.host() + ":" + spec.port() : spec.host());
+            if (grpc) {
+                return GrpcHealthCheck.check(s, host, spec.service(), tls);
+            }
             String path = spec.path().isEmpty() ? "/" : spec.path();
             OutputStream out = s.getOutputStream();
             out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: pingora4j-health-check\r\n"
@@ -118,7 +120,8 @@ final class ActiveHealthChecker implements AutoCloseable {
      * TLS over a connected socket: SNI and (when verifying) the certificate's name are the URL's host,
      * as Pingora's HTTP check does; an IP literal host is sent without SNI (RFC 6066 §3 forbids it).
      */
-    private static SSLSocket handshake(Socket plain, String host, int port, boolean verifyCert) throws IOException {
+    private static SSLSocket handshake(Socket plain, String host, int port, boolean verifyCert, String alpn)
+            throws IOException {
         SSLSocketFactory factory = verifyCert ? (SSLSocketFactory) SSLSocketFactory.getDefault() : TrustAll.FACTORY;
         SSLSocket tls = (SSLSocket) factory.createSocket(plain, host, port, true);
         SSLParameters params = tls.getSSLParameters();
@@ -127,6 +130,9 @@ final class ActiveHealthChecker implements AutoCloseable {
         }
         if (verifyCert) {
             params.setEndpointIdentificationAlgorithm("HTTPS");
+        }
+        if (alpn != null) {
+            params.setApplicationProtocols(new String[] {alpn});
         }
         tls.setSSLParameters(params);
         tls.startHandshake();

@@ -1,6 +1,7 @@
 package io.pingora4j.server;
 
 import io.pingora4j.codec.h1.RequestHead;
+import io.pingora4j.server.location.GrpcWebBridge;
 import io.pingora4j.server.route.RouteMatch;
 import io.pingora4j.server.route.Router;
 import io.pingora4j.spi.FailToProxy;
@@ -20,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * refuse past its {@code max_processing}; its chain (its own rules, then its plugins, in order)
  * runs at each phase as {@link FilterChainProxy} runs chains; its upstream picks a backend
  * ({@link BackendPick}), retrying another on a connect failure; an error the proxy answers gets
- * the {@code error_template} page; the access log is written last.
+ * the {@code error_template} page; the access log is written last. With the server's
+ * {@code modules = ["grpc-web"]}, locations with {@code grpc_web = true} run the
+ * {@link GrpcWebBridge} first in their chain.
  *
  * <p>Thread-safe: one instance serves every event loop; per-request state lives in {@link ProxyCtx}.
  */
@@ -33,6 +36,8 @@ final class PingapProxy extends FilterChainProxy<ProxyCtx> {
     /** The ACME answer, as a chain of its own; null when this listener answers no challenge. */
     private final Http01Filter acme;
     private final HttpFilter[] acmeChain;
+    /** Each location's chain for this server (the gRPC-web bridge first where it applies), by route index. */
+    private final HttpFilter[][] chains;
 
     PingapProxy(ServerRuntime.Site site) {
         this(site, null);
@@ -43,6 +48,19 @@ final class PingapProxy extends FilterChainProxy<ProxyCtx> {
         this.site = site;
         this.acme = challenges == null ? null : new Http01Filter(challenges);
         this.acmeChain = acme == null ? null : new HttpFilter[] {acme};
+        this.chains = new HttpFilter[site.locations.length][];
+        GrpcWebBridge bridge = site.config.grpcWeb() ? new GrpcWebBridge() : null;
+        for (int i = 0; i < chains.length; i++) {
+            ServerRuntime.Location l = site.locations[i];
+            HttpFilter[] chain = l == null ? NO_FILTERS : l.chain();
+            if (bridge != null && l != null && l.config().grpcWeb()) {
+                HttpFilter[] bridged = new HttpFilter[chain.length + 1];
+                bridged[0] = bridge;
+                System.arraycopy(chain, 0, bridged, 1, chain.length);
+                chain = bridged;
+            }
+            chains[i] = chain;
+        }
     }
 
     @Override
@@ -82,7 +100,7 @@ final class PingapProxy extends FilterChainProxy<ProxyCtx> {
         if (m.captureCount() > 0) {
             session.setAttribute(Router.CAPTURES_ATTRIBUTE, m.capturesAsMap());
         }
-        ctx.chain = location.chain();
+        ctx.chain = chains[m.route().index()];
         super.earlyRequestFilter(session, ctx);
     }
 

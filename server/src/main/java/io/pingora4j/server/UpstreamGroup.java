@@ -234,8 +234,16 @@ final class UpstreamGroup {
         return new Snapshot(set, selector, peers);
     }
 
+    /** Pingap's alpn: "h2" (h2c on a plain upstream), "h2h1" (over TLS the origin picks), else HTTP/1.1. */
+    static HttpPeer.Alpn alpn(UpstreamConfig config) {
+        if ("h2".equals(config.alpn())) {
+            return HttpPeer.Alpn.H2;
+        }
+        return "h2h1".equals(config.alpn()) && config.tls() ? HttpPeer.Alpn.H2H1 : HttpPeer.Alpn.H1;
+    }
+
     private HttpPeer peer(Backend b, String hostName, int index) {
-        HttpPeer.Builder p = HttpPeer.builder(b.host(), b.port()).tag(index);
+        HttpPeer.Builder p = HttpPeer.builder(b.host(), b.port()).tag(index).alpn(alpn(config));
         Duration connect = config.connectionTimeout() != null ? config.connectionTimeout() : config.totalConnectionTimeout();
         if (connect != null && !connect.isZero()) {
             p.connectTimeout(connect);

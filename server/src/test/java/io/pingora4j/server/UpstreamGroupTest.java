@@ -12,6 +12,7 @@ import io.pingora4j.lb.BackendSet;
 import io.pingora4j.server.config.ConfigException;
 import io.pingora4j.server.config.ConfigLoader;
 import io.pingora4j.server.config.UpstreamConfig;
+import io.pingora4j.spi.HttpPeer;
 import java.io.IOException;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -41,6 +42,19 @@ class UpstreamGroupTest {
             }
             return a;
         }, now::get);
+    }
+
+    // ------------------------------------------------------------------ alpn
+
+    @Test
+    void alpnChoosesTheHttpVersionOfThePeers() throws ConfigException {
+        assertEquals(HttpPeer.Alpn.H1, group("addrs = [\"127.0.0.1:8001\"]").snapshot().peers()[0].alpn());
+        assertEquals(HttpPeer.Alpn.H2, group("addrs = [\"127.0.0.1:8001\"]\nalpn = \"h2\"").snapshot().peers()[0].alpn(),
+                "h2c on a plain upstream");
+        assertEquals(HttpPeer.Alpn.H2H1, group("addrs = [\"127.0.0.1:8001\"]\nalpn = \"h2h1\"\ntls = true")
+                .snapshot().peers()[0].alpn());
+        assertEquals(HttpPeer.Alpn.H1, group("addrs = [\"127.0.0.1:8001\"]\nalpn = \"h2h1\"").snapshot().peers()[0].alpn(),
+                "nothing to negotiate on a plain upstream");
     }
 
     // ------------------------------------------------------------------ slow start

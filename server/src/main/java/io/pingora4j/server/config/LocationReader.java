@@ -65,8 +65,7 @@ final class LocationReader {
         Long maxProcessing = r.integer("max_processing", 0, Integer.MAX_VALUE);
         Duration retryWindow = r.duration("max_retry_window");
         r.notApplied("max_retry_window", "retries are bounded by max_retries and the upstream's timeouts");
-        boolean grpcWeb = r.bool("grpc_web", false);
-        r.notApplied("grpc_web", "gRPC-web is not translated");
+        boolean grpcWeb = r.bool("grpc_web", false); // bridged where the server has modules = ["grpc-web"]
         r.string("remark");
         r.notApplied("includes", "[storages] fragments are not merged");
         r.notApplied("enable_reverse_proxy_headers_override", "enable_reverse_proxy_headers sets the headers");

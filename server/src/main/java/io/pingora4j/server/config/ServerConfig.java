@@ -30,6 +30,8 @@ import java.util.Objects;
  * @param tlsClientAuth       whether clients must show a certificate (mutual TLS); null = none
  * @param tlsClientCa         PEM (or file path) of the CAs client certificates must chain to, or null
  * @param tlsHandshakeTimeout how long a client's handshake may take, or null for the default (10s)
+ * @param modules             Pingap's server modules in use: {@code "grpc-web"} bridges gRPC-web to gRPC
+ *                            for the locations with {@code grpc_web = true}
  * @param extras              Pingap keys accepted but not applied (tcp_*, prometheus_metrics...), each
  *                            reported as a warning when loaded; nothing reads them
  */
@@ -38,14 +40,20 @@ public record ServerConfig(String name, List<ListenAddress> addrs, List<String> 
                            String tlsCert,
                            String tlsKey, TlsVersion tlsMinVersion, TlsVersion tlsMaxVersion, String tlsCipherList,
                            String tlsCiphersuites, ServerTlsSettings.ClientAuth tlsClientAuth, String tlsClientCa,
-                           Duration tlsHandshakeTimeout, Map<String, Object> extras) {
+                           Duration tlsHandshakeTimeout, List<String> modules, Map<String, Object> extras) {
 
     public ServerConfig {
         Objects.requireNonNull(name, "name");
         addrs = List.copyOf(addrs);
         locations = List.copyOf(locations);
+        modules = List.copyOf(modules);
         extras = Map.copyOf(extras);
         Objects.requireNonNull(h2Limits, "h2Limits");
+    }
+
+    /** Whether this server bridges gRPC-web ({@code modules = ["grpc-web"]}) for its grpc_web locations. */
+    public boolean grpcWeb() {
+        return modules.contains("grpc-web");
     }
 
     /** Whether this server terminates TLS (its own certificate, or the global ones). */

@@ -67,7 +67,7 @@ final class ServerReader {
         Duration handshake = r.positiveDuration("tls_handshake_timeout", "10s");
         r.string("remark");
         r.notApplied("includes", "[storages] fragments are not merged");
-        r.notApplied("modules", "no server modules (grpc-web is not translated)");
+        List<String> modules = modules(r);
         r.notApplied("lets_encrypt", "use [certificates.NAME] acme = \"lets_encrypt\"");
         r.notApplied("prometheus_metrics", "no metrics endpoint yet");
         r.notApplied("otlp_exporter", "no OpenTelemetry export yet");
@@ -85,7 +85,27 @@ final class ServerReader {
         }
         return new ServerConfig(name, addrs, routed == null ? List.of() : routed, accessLog,
                 threads == null || threads == 0 ? null : threads.intValue(), h2, h2Limits, global, cert, key, min,
-                max, cipherList, ciphersuites, clientAuth, clientCa, handshake, r.extras());
+                max, cipherList, ciphersuites, clientAuth, clientCa, handshake, modules, r.extras());
+    }
+
+    /** The server modules Pingap knows that we have: {@code grpc-web}. */
+    static final List<String> MODULES = List.of("grpc-web");
+
+    private static List<String> modules(TableReader r) {
+        List<String> names = r.stringList("modules");
+        if (names == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (String n : names) {
+            String m = n.strip().toLowerCase(Locale.ROOT);
+            if (!MODULES.contains(m)) {
+                r.problem("modules", "unknown module \"" + n + "\" (known: " + String.join(", ", MODULES) + ")");
+            } else if (!out.contains(m)) {
+                out.add(m);
+            }
+        }
+        return out;
     }
 
     private static List<ListenAddress> addrs(TableReader r, String name, Map<String, String> listenOwners) {

@@ -53,7 +53,8 @@ import java.util.Set;
  * @param tls                    connect with TLS ({@code tls = true}, or {@code sni} set, as in Pingap)
  * @param sni                    TLS server name, or null
  * @param verifyCert             whether to verify the upstream certificate (default true)
- * @param alpn                   Pingap's ALPN choice ("h1", "h2", "h2h1"), or null
+ * @param alpn                   Pingap's ALPN choice: "h1" (or null), "h2" (HTTP/2: ALPN "h2" over TLS, h2c
+ *                               with prior knowledge on a plain upstream), "h2h1" (over TLS, the origin picks)
  * @param maxRetries             retries on another backend after a connect failure, or null
  * @param discovery              Pingap's discovery ("static", "dns", "docker"), or null
  * @param updateFrequency        how often discovery runs, or null

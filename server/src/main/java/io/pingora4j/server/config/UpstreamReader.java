@@ -65,8 +65,9 @@ final class UpstreamReader {
         boolean verify = r.bool("verify_cert", true);
         String caFile = r.path("ca_file");
         String alpn = r.choice("alpn", List.of("h1", "h2", "h2h1"));
-        if (alpn != null && !alpn.equals("h1")) {
-            r.warn("alpn", TableReader.notAppliedReason("HTTP/2 to upstreams is not supported yet; HTTP/1.1 is used"));
+        if ("h2h1".equals(alpn) && !tls) {
+            r.warn("alpn", "\"h2h1\" is negotiated by TLS, and this upstream is plain: HTTP/1.1 is used"
+                    + " (alpn = \"h2\" speaks h2c, HTTP/2 with prior knowledge)");
         }
         Long retries = r.integer("max_retries", 0, 100);
         String discovery = r.choice("discovery", List.of("static", "dns", "docker", "transparent"));
