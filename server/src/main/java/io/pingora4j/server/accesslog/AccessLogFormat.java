@@ -40,6 +40,7 @@ import java.util.function.Function;
  *  {payload_size} {payload_size_human}   request body bytes
  *  {latency} {latency_human}       ms since the request's first byte (human: 999ms, 12.4s)
  *  {request_id}       attribute "request_id" (set by the request_id plugin)
+ *  {grpc_service} {grpc_method}    a gRPC call's service and method ("helloworld.Greeter", "SayHello")
  *  {upstream_addr} {upstream_reused} {processing}   aliases of the context fields below
  *  {&gt;Name}            request header        {&lt;Name}   response header
  *  {~name}            cookie value          {$NAME}   environment variable, read at compile
@@ -84,7 +85,7 @@ public final class AccessLogFormat {
     enum Kind {
         TEXT, HOST, METHOD, PATH, PROTO, QUERY, REMOTE, CLIENT_IP, SCHEME, URI, REFERER, USER_AGENT,
         WHEN, WHEN_UTC_ISO, WHEN_UNIX, SIZE, SIZE_HUMAN, STATUS, LATENCY, LATENCY_HUMAN,
-        PAYLOAD_SIZE, PAYLOAD_SIZE_HUMAN, REQUEST_ID, COOKIE, REQUEST_HEADER, RESPONSE_HEADER,
+        PAYLOAD_SIZE, PAYLOAD_SIZE_HUMAN, REQUEST_ID, GRPC_SERVICE, GRPC_METHOD, COOKIE, REQUEST_HEADER, RESPONSE_HEADER,
         UPSTREAM_ADDR, UPSTREAM_REUSED, CONNECTION_REUSED, SERVICE_TIME, SERVICE_TIME_HUMAN, ATTRIBUTE
     }
 
@@ -186,6 +187,14 @@ public final class AccessLogFormat {
                 case PROTO:
                     out.append(session.protocol()); // HTTP/1.0, HTTP/1.1 or HTTP/2.0
                     wrote = true;
+                    break;
+                case GRPC_SERVICE:
+                    wrote = appendValue(out, session.grpcService());
+                    outside = true;
+                    break;
+                case GRPC_METHOD:
+                    wrote = appendValue(out, session.grpcMethod());
+                    outside = true;
                     break;
                 case SCHEME:
                     wrote = appendValue(out, session.scheme());

@@ -29,7 +29,8 @@ final class AccessLogParser {
             Map.entry("size_human", Kind.SIZE_HUMAN), Map.entry("status", Kind.STATUS),
             Map.entry("latency", Kind.LATENCY), Map.entry("latency_human", Kind.LATENCY_HUMAN),
             Map.entry("payload_size", Kind.PAYLOAD_SIZE), Map.entry("payload_size_human", Kind.PAYLOAD_SIZE_HUMAN),
-            Map.entry("request_id", Kind.REQUEST_ID));
+            Map.entry("request_id", Kind.REQUEST_ID), Map.entry("grpc_service", Kind.GRPC_SERVICE),
+            Map.entry("grpc_method", Kind.GRPC_METHOD));
 
     private static final Map<String, Kind> CONTEXT = Map.of(
             "upstream_addr", Kind.UPSTREAM_ADDR, "upstream_reused", Kind.UPSTREAM_REUSED,

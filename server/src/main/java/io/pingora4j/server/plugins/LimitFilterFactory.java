@@ -30,7 +30,8 @@ import java.util.Locale;
  * [plugins.perIp]
  * category = "limit"
  * type = "rate"          # or "inflight"
- * tag = "ip"             # the key: "ip" (default), "header", "cookie" or "query"
+ * tag = "ip"             # the key: "ip" (default), "header", "cookie", "query", or a gRPC
+ *                        # call's "grpc_method" ("pkg.Service/Method") or "grpc_service"
  * key = "X-Api-Key"      # the header, cookie or query parameter name; required unless tag = "ip"
  * max = 100              # requests per interval (rate) or at once (inflight); at least 1
  * interval = "1m"        # rate only; default "10s"
@@ -70,7 +71,7 @@ public final class LimitFilterFactory implements FilterFactory {
     private static final byte[] TOO_MANY_REQUESTS = "Too Many Requests".getBytes(StandardCharsets.US_ASCII);
 
     /** What the key is taken from. */
-    enum Tag { IP, HEADER, COOKIE, QUERY }
+    enum Tag { IP, HEADER, COOKIE, QUERY, GRPC_METHOD, GRPC_SERVICE }
 
     @Override
     public String category() {
@@ -90,7 +91,7 @@ public final class LimitFilterFactory implements FilterFactory {
         }
         Tag tag = tag(config);
         String key = null;
-        if (tag != Tag.IP) {
+        if (tag != Tag.IP && tag != Tag.GRPC_METHOD && tag != Tag.GRPC_SERVICE) {
             key = config.string("key").trim();
             if (key.isEmpty()) {
                 throw config.invalid("key", "must name the " + tag.name().toLowerCase(Locale.ROOT) + " to limit by");
@@ -127,8 +128,13 @@ public final class LimitFilterFactory implements FilterFactory {
                 return Tag.COOKIE;
             case "query":
                 return Tag.QUERY;
+            case "grpc_method":
+                return Tag.GRPC_METHOD;
+            case "grpc_service":
+                return Tag.GRPC_SERVICE;
             default:
-                throw config.invalid("tag", "expected ip, header, cookie or query, got \"" + tag + "\"");
+                throw config.invalid("tag", "expected ip, header, cookie, query, grpc_method or grpc_service, got \""
+                        + tag + "\"");
         }
     }
 
@@ -168,6 +174,10 @@ public final class LimitFilterFactory implements FilterFactory {
                 }
                 case COOKIE:
                     return nonEmpty(Cookies.get(session.request().headers(), name));
+                case GRPC_SERVICE:
+                    return session.grpcService(); // null for a request that is not a gRPC call: not limited
+                case GRPC_METHOD:
+                    return session.grpcService() == null ? null : session.request().path().substring(1);
                 default:
                     return nonEmpty(QueryString.get(session.request().query(), name));
             }

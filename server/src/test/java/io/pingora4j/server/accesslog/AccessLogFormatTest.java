@@ -102,6 +102,13 @@ class AccessLogFormatTest {
     }
 
     @Test
+    void aGrpcCallShowsItsServiceAndMethod() {
+        FakeSession s = session().grpc("helloworld.Greeter", "SayHello");
+        assertEquals("helloworld.Greeter SayHello", render("{grpc_service} {grpc_method}", s));
+        assertEquals("- -", render("{grpc_service} {grpc_method}", session()), "not a gRPC call");
+    }
+
+    @Test
     void contextFieldsPrintNothingWhenMissing() {
         assertEquals("[][][]", render("[{:upstream_addr}][{:upstream_reused}][{processing}]", session()));
     }

@@ -240,4 +240,29 @@ public final class FakeSession implements Session {
     public String protocol() {
         return protocol != null ? protocol : Session.super.protocol();
     }
+
+    private String grpcService;
+    private String grpcMethod;
+
+    /** As if the request were a gRPC call of {@code service}/{@code method} (its path is the caller's). */
+    public FakeSession grpc(String service, String method) {
+        this.grpcService = service;
+        this.grpcMethod = method;
+        return this;
+    }
+
+    @Override
+    public boolean grpc() {
+        return grpcService != null;
+    }
+
+    @Override
+    public String grpcService() {
+        return grpcService;
+    }
+
+    @Override
+    public String grpcMethod() {
+        return grpcMethod;
+    }
 }

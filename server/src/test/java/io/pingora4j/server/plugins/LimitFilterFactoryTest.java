@@ -127,6 +127,23 @@ class LimitFilterFactoryTest {
     }
 
     @Test
+    void limitsByGrpcMethod() {
+        HttpFilter f = filter("tag", "grpc_method", "max", 1, "interval", "1m");
+        assertSame(Action.CONTINUE, f.requestFilter(FakeSession.get("/pkg.Svc/Get").grpc("pkg.Svc", "Get")));
+        assertSame(Action.RESPONDED, f.requestFilter(FakeSession.get("/pkg.Svc/Get").grpc("pkg.Svc", "Get")));
+        assertSame(Action.CONTINUE, f.requestFilter(FakeSession.get("/pkg.Svc/Put").grpc("pkg.Svc", "Put")));
+        assertSame(Action.CONTINUE, f.requestFilter(FakeSession.get("/pkg.Svc/Get")), "not a gRPC call: not limited");
+    }
+
+    @Test
+    void limitsByGrpcService() {
+        HttpFilter f = filter("tag", "grpc_service", "max", 1, "interval", "1m");
+        assertSame(Action.CONTINUE, f.requestFilter(FakeSession.get("/pkg.Svc/Get").grpc("pkg.Svc", "Get")));
+        assertSame(Action.RESPONDED, f.requestFilter(FakeSession.get("/pkg.Svc/Put").grpc("pkg.Svc", "Put")));
+        assertSame(Action.CONTINUE, f.requestFilter(FakeSession.get("/pkg.Other/Get").grpc("pkg.Other", "Get")));
+    }
+
+    @Test
     void aRequestWithoutTheKeyIsNotLimited() {
         HttpFilter f = filter("tag", "header", "key", "X-Api-Key", "max", 1, "interval", "1m");
         for (int i = 0; i < 3; i++) {
