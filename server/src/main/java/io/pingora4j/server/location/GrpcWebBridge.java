@@ -25,7 +25,7 @@ import java.util.Locale;
  *       (each chunk padded on its own, which the protocol allows).</li>
  *   <li>Up: Content-Type becomes {@code application/grpc} (with the same {@code +format}) and
  *       {@code te: trailers} is sent, as gRPC requires.</li>
- *   <li>Down: Content-Type becomes gRPC-web again, and the origin's trailers (grpc-status,
+ *   <li>Down: Content-Type becomes the client's own again, and the origin's trailers (grpc-status,
  *       grpc-message, metadata) become the trailer frame at the end of the body (flag 0x80, then
  *       "name: value" lines); a trailers-only answer keeps its status in the head, which
  *       gRPC-web clients read there.</li>
@@ -45,14 +45,17 @@ public final class GrpcWebBridge implements HttpFilter {
     /** One call being bridged. */
     private static final class Call {
         final boolean text;
+        /** The client's Content-Type, without parameters: the answer carries the same. */
+        final String contentType;
         /** base64 characters of the request that do not make a whole quantum yet. */
         final byte[] quantum = new byte[4];
         int quantumLength;
         /** The origin's trailers as a gRPC-web frame, sent as the last bytes of the body. */
         byte[] trailerFrame;
 
-        Call(boolean text) {
+        Call(boolean text, String contentType) {
             this.text = text;
+            this.contentType = contentType;
         }
     }
 
@@ -65,7 +68,9 @@ public final class GrpcWebBridge implements HttpFilter {
         }
         String ct = r.headers().value(i).toLowerCase(Locale.ROOT);
         if (ct.startsWith(WEB)) {
-            session.setAttribute(ATTRIBUTE, new Call(ct.startsWith(WEB + "-text")));
+            int semi = ct.indexOf(';');
+            session.setAttribute(ATTRIBUTE, new Call(ct.startsWith(WEB + "-text"),
+                    (semi < 0 ? ct : ct.substring(0, semi)).strip()));
         }
         return Action.CONTINUE;
     }
@@ -180,7 +185,7 @@ public final class GrpcWebBridge implements HttpFilter {
         if (!rest.isEmpty() && rest.charAt(0) != '+' && rest.charAt(0) != ';') {
             return;
         }
-        h.set("content-type", (c.text ? WEB + "-text" : WEB) + format(ct, GRPC));
+        h.set("content-type", c.contentType);
         if (h.indexOf("grpc-status") < 0) {
             response.setChunked(); // the trailer frame (and base64) change the length
         }
