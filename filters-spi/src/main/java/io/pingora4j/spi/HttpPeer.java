@@ -26,12 +26,7 @@ public final class HttpPeer {
         /** HTTP/2 only: ALPN "h2" over TLS (an origin that picks anything else fails the connect), h2c on plain TCP. */
         H2,
         /** Over TLS, offers "h2" then "http/1.1" and speaks what the origin picks; plain TCP speaks HTTP/1.1. */
-        H2H1;
-
-        /** Whether HTTP/2 can be spoken to the origin with this choice over {@code tls} (or plain TCP). */
-        public boolean mayUseH2(boolean tls) {
-            return this == H2 || (this == H2H1 && tls);
-        }
+        H2H1
     }
 
     /** Defaults as nginx's proxy module: 60 s to connect, read and write; 90 s idle in the pool. */
