@@ -106,6 +106,7 @@ final class Grpc {
                 case CONNECT_FAILED:
                 case CONNECT_TIMEOUT:
                 case CONNECTION_CLOSED:
+                case STREAM_REFUSED:
                 case NO_UPSTREAM:
                     return UNAVAILABLE;
                 case READ_TIMEOUT:

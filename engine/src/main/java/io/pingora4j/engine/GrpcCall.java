@@ -20,7 +20,7 @@ final class GrpcCall {
     /** The longest client text a local answer's body gives a gRPC client as its grpc-message. */
     private static final int MAX_MESSAGE = 256;
 
-    private final HeaderBlock statusTrailers = new HeaderBlock();
+    private HeaderBlock statusTrailers;
     private RequestHead request;
     private boolean active;
     private boolean parsed;
@@ -128,6 +128,9 @@ final class GrpcCall {
 
     /** The trailers that end a started call the proxy failed with {@code e}. */
     HeaderBlock failureTrailers(ProxyError e) {
+        if (statusTrailers == null) {
+            statusTrailers = new HeaderBlock(); // rare: made on the first failure of a started call
+        }
         Grpc.statusTrailers(statusTrailers, Grpc.forError(e, e.status()), reason(e.status()));
         return statusTrailers;
     }

@@ -55,7 +55,8 @@ final class H2Upstream implements IoHandler, Deadline.Owner, H2Listener, H2Frame
     static final H2Limits LIMITS = H2Limits.DEFAULTS.withWindows(256 * 1024, 16 * 1024 * 1024)
             .withResetBudget(100_000, 30_000_000_000L);
     private static final int OUTPUT_BUFFERS = 4;
-    private static final int POOLED_STREAMS = 64;
+    /** Stream objects kept for reuse: as many as were in flight at once, up to this. */
+    private static final int POOLED_STREAMS = 1024;
     private static final long MAX_PING_INTERVAL_NANOS = 30_000_000_000L;
     private static final long PING_DATA = 0x7067346a2d6b6570L; // "pg4j-kep"
 

@@ -36,8 +36,9 @@ final class H2UpstreamStream implements UpstreamExchange, Deadline.Owner {
 
     private final H2Upstream conn;
     private final Deadline deadline;
-    private final HeaderBlock heldTrailers = new HeaderBlock();
-    private final HeaderBlock trailers = new HeaderBlock();
+    /** The request's trailers while its body waits for a window; the response's trailers. Made on first use. */
+    private HeaderBlock heldTrailers;
+    private HeaderBlock trailers;
     /** Response body bytes received and not yet taken by the client, in pooled buffers (write mode). */
     private final ArrayDeque<BufferPool.Lease> body = new ArrayDeque<>(2);
 
@@ -159,6 +160,9 @@ final class H2UpstreamStream implements UpstreamExchange, Deadline.Owner {
         endHeld = true;
         trailersHeld = t != null && t.size() > 0;
         if (trailersHeld) {
+            if (heldTrailers == null) {
+                heldTrailers = new HeaderBlock();
+            }
             heldTrailers.copyFrom(t); // the client's block is reused after this call
             heldTrailers.detach();
         }
@@ -299,6 +303,9 @@ final class H2UpstreamStream implements UpstreamExchange, Deadline.Owner {
             return;
         }
         bytesCame();
+        if (trailers == null) {
+            trailers = new HeaderBlock();
+        }
         trailers.copyFrom(t);
         trailers.detach();
         hasTrailers = trailers.size() > 0;
@@ -398,7 +405,7 @@ final class H2UpstreamStream implements UpstreamExchange, Deadline.Owner {
             s.onUpstreamError(this, ProxyError.of(ProxyError.Source.UPSTREAM, ProxyError.Kind.INVALID_HTTP, 502,
                     "invalid HTTP/2 response from " + conn.peer.address() + ": " + cause.getMessage()));
         } else if (code == H2ErrorCode.REFUSED_STREAM) {
-            s.onUpstreamRefused(this, ProxyError.of(ProxyError.Source.UPSTREAM, ProxyError.Kind.CONNECTION_CLOSED,
+            s.onUpstreamError(this, ProxyError.of(ProxyError.Source.UPSTREAM, ProxyError.Kind.STREAM_REFUSED,
                     conn.peer.address() + " refused the stream (REFUSED_STREAM or GOAWAY): not processed"));
         } else {
             s.onUpstreamError(this, ProxyError.of(ProxyError.Source.UPSTREAM, ProxyError.Kind.CONNECTION_CLOSED,

@@ -67,7 +67,7 @@ final class ProxySession extends SessionView implements Deadline.Owner {
     private final RequestBodyReplay replay = new RequestBodyReplay();
     private final ResponseHead localResponse = new ResponseHead();
     /** An HTTP/2 origin's head, copied out of its connection's buffers (which other streams reuse). */
-    private final ResponseHead copiedResponse = new ResponseHead();
+    private ResponseHead copiedResponse;
     /** The gRPC call's deadline (grpc-timeout). */
     private final Deadline deadline;
 
@@ -425,6 +425,9 @@ final class ProxySession extends SessionView implements Deadline.Owner {
 
     /** Where an origin whose heads do not outlive the call (HTTP/2) copies the head it delivers. */
     ResponseHead responseHeadCopy() {
+        if (copiedResponse == null) {
+            copiedResponse = new ResponseHead();
+        }
         return copiedResponse;
     }
 
@@ -690,7 +693,9 @@ final class ProxySession extends SessionView implements Deadline.Owner {
 
     /**
      * The origin side failed after it was ready: an I/O error, a timeout, a malformed response, a
-     * reset stream. The session aborts {@code x} and retries what may be retried.
+     * reset stream. The session aborts {@code x} and retries what may be retried; a request the
+     * origin refused unprocessed ({@link ProxyError.Kind#STREAM_REFUSED}) may go again whatever its
+     * method.
      */
     void onUpstreamError(UpstreamExchange x, ProxyError e) {
         if (x != up) {
@@ -699,21 +704,8 @@ final class ProxySession extends SessionView implements Deadline.Owner {
             }
             return;
         }
-        upstreamFailed(e, false);
-    }
-
-    /**
-     * The origin refused the request before processing any of it (HTTP/2 REFUSED_STREAM, or a
-     * stream above a GOAWAY's last id, RFC 9113 §8.7): it may go again, whatever its method.
-     */
-    void onUpstreamRefused(UpstreamExchange x, ProxyError e) {
-        if (x != up) {
-            if (x != null) {
-                x.abort();
-            }
-            return;
-        }
-        upstreamFailed(e.retryable(true), true);
+        boolean refused = e.kind() == ProxyError.Kind.STREAM_REFUSED;
+        upstreamFailed(refused ? e.retryable(true) : e, refused);
     }
 
     /** An error on the upstream side after it was ready. */

@@ -29,6 +29,12 @@ public final class ProxyError extends RuntimeException {
         WRITE_TIMEOUT(504),
         /** The connection closed or reset before the message was complete. */
         CONNECTION_CLOSED(502),
+        /**
+         * The origin refused the request before processing any of it (HTTP/2 REFUSED_STREAM, or a
+         * stream above the last one a GOAWAY accepted, RFC 9113 §8.7): it may be sent again,
+         * whatever its method, to the same origin too. The engine marks it retryable.
+         */
+        STREAM_REFUSED(502),
         /** A message that broke HTTP's rules; the status is the codec's for a request, 502 for a response. */
         INVALID_HTTP(400),
         /** A filter chose the status (e.g. 403 from an IP rule, 413 from a size limit). */

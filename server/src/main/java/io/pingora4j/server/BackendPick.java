@@ -90,6 +90,21 @@ final class BackendPick {
     }
 
     /**
+     * The try was refused before the origin processed it (HTTP/2 REFUSED_STREAM or GOAWAY): it
+     * ends without a verdict on the backend, which may be tried again (it is not "tried").
+     */
+    void refused() {
+        if (snapshot == null || backend < 0) {
+            return;
+        }
+        snapshot.set().stats(backend).onRequestEnd(false);
+        if (backend < 64) {
+            tried &= ~(1L << backend);
+        }
+        backend = Selector.NONE;
+    }
+
+    /**
      * The try ended (its response's last byte arrived, or the request ended): reports it once.
      * A failure is a failure status (backend_failure_status_code, every 5xx by default) or an
      * upstream error (timeout, reset); a request ended by the client or by us (an abort, a filter)

@@ -123,6 +123,15 @@ final class PingapProxy extends FilterChainProxy<ProxyCtx> {
         return error;
     }
 
+    /** A request an HTTP/2 origin refused unprocessed (GOAWAY, REFUSED_STREAM) may go to the same backend again. */
+    @Override
+    public ProxyError errorWhileProxy(Session session, HttpPeer peer, ProxyCtx ctx, ProxyError error, boolean reused) {
+        if (error.kind() == ProxyError.Kind.STREAM_REFUSED && ctx.location != null && ctx.location.upstream() != null) {
+            ctx.backend.refused();
+        }
+        return super.errorWhileProxy(session, peer, ctx, error, reused);
+    }
+
     /**
      * The origin's response ended: the backend is free now, before the last bytes reach the client
      * and long before logging, so least_conn sees it free for the very next request.
