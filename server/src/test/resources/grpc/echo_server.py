@@ -1,5 +1,6 @@
 """A gRPC origin for the interop tests (Debian's python3-grpcio): generic handlers over raw bytes,
-so no protoc or generated code is needed. Prints "PORT n" once it listens on 127.0.0.1:n."""
+so no protoc or generated code is needed. usage: echo_server.py [PORT] (default: a free one).
+Prints "PORT n" once it listens on 127.0.0.1:n."""
 import sys
 import time
 from concurrent import futures
@@ -70,7 +71,7 @@ def main():
                          options=[('grpc.max_receive_message_length', BIG), ('grpc.max_send_message_length', BIG)])
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler('test.Echo', echo),
                                      grpc.method_handlers_generic_handler('grpc.health.v1.Health', {'Check': u(check)})))
-    port = server.add_insecure_port('127.0.0.1:0')
+    port = server.add_insecure_port('127.0.0.1:' + (sys.argv[1] if len(sys.argv) > 1 else '0'))
     server.start()
     print('PORT', port, flush=True)
     server.wait_for_termination()

@@ -77,6 +77,18 @@ class MainCommandLineTest {
     }
 
     @Test
+    void checkingTheGrpcExampleConfigurationExits0WithoutAWarning() {
+        Path conf = Path.of(System.getProperty("basedir", "."), "..", "conf", "grpc.toml").normalize();
+        assertTrue(Files.isRegularFile(conf), "the README's gRPC example not found at " + conf.toAbsolutePath());
+
+        Run r = run("-t", "-c", conf.toString());
+
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("test is successful"), r.out());
+        assertTrue(!r.out().contains("warning") && !r.err().contains("warning"), r.out() + r.err());
+    }
+
+    @Test
     void checkingAnUnknownUpstreamExits1NamingFileKeyAndReason() throws IOException {
         Path f = file("unknown-upstream.toml", "[locations.api]\nupstream = \"nope\"\npath = \"/api\"\n");
 
