@@ -110,13 +110,18 @@ final class H2UpstreamStream implements UpstreamExchange, Deadline.Owner {
         touched = false;
     }
 
-    /** Drops the owner and the buffers; the connection pools the object. */
+    /**
+     * Drops the owner and the buffers; the connection pools the object. The timer stays armed: when
+     * it fires it finds no deadline (or the next request's, which it re-arms for), so a stream
+     * reused at once costs no timer-wheel work.
+     */
     void forget() {
         owner = null;
         state = State.FREE;
         held = null;
         endHeld = false;
-        deadline.cancel();
+        awaitingResponse = false;
+        writeDeadline = 0;
         BufferPool.Lease l;
         while ((l = body.pollFirst()) != null) {
             conn.loop.buffers.release(l);
