@@ -294,14 +294,41 @@ public final class HeaderBlock {
 
     /**
      * Replaces this block's fields with copies of {@code other}'s, stored in this block's own
-     * storage (reused from message to message: no allocation once it has grown).
+     * storage (reused from message to message: no allocation once it has grown). The storage is
+     * copied in the same layout, so a ref into {@code other}'s storage (a head's start line) is
+     * valid in this block too.
      */
     public void copyFrom(HeaderBlock other) {
+        // the other block's storage is copied whole, in the same layout, so every ref stays valid:
+        // a few bulk copies rather than two per field
         reset();
-        for (int i = 0; i < other.count; i++) {
-            int n = appendScratchFrom(other, other.nameRef[i], other.nameLen[i]);
-            int v = appendScratchFrom(other, other.valueRef[i], other.valueLen[i]);
-            append(n, other.nameLen[i], v, other.valueLen[i], other.kinds[i]);
+        int n = other.count;
+        if (nameRef.length < n) {
+            int cap = Math.max(n, nameRef.length * 2);
+            nameRef = new int[cap];
+            nameLen = new int[cap];
+            valueRef = new int[cap];
+            valueLen = new int[cap];
+            kinds = new byte[cap];
+        }
+        System.arraycopy(other.nameRef, 0, nameRef, 0, n);
+        System.arraycopy(other.nameLen, 0, nameLen, 0, n);
+        System.arraycopy(other.valueRef, 0, valueRef, 0, n);
+        System.arraycopy(other.valueLen, 0, valueLen, 0, n);
+        System.arraycopy(other.kinds, 0, kinds, 0, n);
+        count = n;
+        ensureScratch(other.scratchLength);
+        System.arraycopy(other.scratch, 0, scratch, 0, other.scratchLength);
+        scratchLength = other.scratchLength;
+        if (other.src != null && other.srcLength > 0) {
+            if (detachedArray == null || detachedArray.length < other.srcLength) {
+                detachedArray = new byte[Math.max(other.srcLength, 512)];
+                detachedBuffer = ByteBuffer.wrap(detachedArray);
+            }
+            other.src.get(other.base, detachedArray, 0, other.srcLength);
+            src = detachedBuffer;
+            base = 0;
+            srcLength = other.srcLength;
         }
     }
 

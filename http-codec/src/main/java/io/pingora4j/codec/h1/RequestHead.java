@@ -175,18 +175,16 @@ public final class RequestHead extends MessageHead {
      */
     public void copyFrom(RequestHead other) {
         HeaderBlock h = headers;
-        h.copyFrom(other.headers);
+        h.copyFrom(other.headers); // same layout: the start line's refs hold in the copy
         method = other.method;
-        methodRef = h.appendScratchFrom(other.headers, other.methodRef, other.methodLen);
+        methodRef = other.methodRef;
         methodLen = other.methodLen;
-        targetRef = h.appendScratchFrom(other.headers, other.targetRef, other.targetLen);
+        targetRef = other.targetRef;
         targetLen = other.targetLen;
         form = other.form;
-        pathRef = h.appendScratchFrom(other.headers, other.pathRef, other.pathLen);
+        pathRef = other.pathRef;
         pathLen = other.pathLen;
-        if (other.targetAuthorityLen >= 0) {
-            targetAuthorityRef = h.appendScratchFrom(other.headers, other.targetAuthorityRef, other.targetAuthorityLen);
-        }
+        targetAuthorityRef = other.targetAuthorityRef;
         targetAuthorityLen = other.targetAuthorityLen;
         version = other.version;
         framing = other.framing;

@@ -59,7 +59,7 @@ public final class ResponseHead extends MessageHead {
         HeaderBlock h = headers;
         h.copyFrom(other.headers);
         status = other.status;
-        reasonRef = h.appendScratchFrom(other.headers, other.reasonRef, other.reasonLen);
+        reasonRef = other.reasonRef; // same layout: the status line's refs hold in the copy
         reasonLen = other.reasonLen;
         version = other.version;
         framing = other.framing;
