@@ -339,9 +339,9 @@ final class H2UpstreamStream implements UpstreamExchange, Deadline.Owner {
             return;
         }
         delivering = true;
+        ProxySession s = owner; // the stream may end and be reused for another request inside a call below
         try {
-            while (owner != null && state == State.OPEN && !endDelivered) {
-                ProxySession s = owner;
+            while (s != null && owner == s && state == State.OPEN && !endDelivered) {
                 if (s.responseStalled()) {
                     pausedByClient = true; // resumeResponse() when it drains
                     return;
