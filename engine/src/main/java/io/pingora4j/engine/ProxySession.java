@@ -186,6 +186,9 @@ final class ProxySession extends SessionView implements Deadline.Owner {
         if (request.expectUnsupported()) {
             throw ProxyError.status(417, "unsupported expectation");
         }
+        if (request.method() == HttpMethod.CONNECT && !down.supportsTunnel()) {
+            throw ProxyError.status(405, "CONNECT tunnels are not offered over " + down.protocol());
+        }
         startUpstream();
     }
 
@@ -213,7 +216,7 @@ final class ProxySession extends SessionView implements Deadline.Owner {
             throw ProxyError.of(ProxyError.Source.INTERNAL, ProxyError.Kind.NO_UPSTREAM, "no upstream peer");
         }
         upstreamReused = false;
-        boolean switching = HopByHop.isWebSocketUpgrade(request);
+        boolean switching = HopByHop.isWebSocketUpgrade(request) || request.method() == HttpMethod.CONNECT;
         UpstreamExchange x = loop.upstreams.take(peer, this, attempts == 1, switching);
         if (x != null) {
             upstreamReused = true;

@@ -64,14 +64,14 @@ final class UpstreamPool {
      * {@link ProxySession#onUpstreamAssigned} and then {@link ProxySession#onUpstreamReady} or
      * {@link ProxySession#onConnectFailed}.
      *
-     * @param needsH1 the request switches protocols (a WebSocket): it needs HTTP/1.1
+     * @param needsH1 the request switches protocols (a WebSocket) or tunnels (CONNECT): it needs HTTP/1.1
      * @throws io.pingora4j.spi.ProxyError if the request needs HTTP/1.1 and the peer speaks HTTP/2 only
      */
     UpstreamExchange take(HttpPeer peer, ProxySession owner, boolean mayReuse, boolean needsH1) {
         HttpPeer.Alpn alpn = peer.alpn();
         if (needsH1 && alpn == HttpPeer.Alpn.H2) {
             throw ProxyError.of(ProxyError.Source.UPSTREAM, ProxyError.Kind.CONNECT_FAILED, 502,
-                    "a protocol switch (WebSocket) needs HTTP/1.1, and upstream " + peer.address() + " speaks HTTP/2 only");
+                    "a protocol switch (WebSocket) or a CONNECT tunnel needs HTTP/1.1, and upstream " + peer.address() + " speaks HTTP/2 only");
         }
         boolean useH2 = !needsH1 && (alpn == HttpPeer.Alpn.H2
                 || (alpn == HttpPeer.Alpn.H2H1 && peer.tls() && Boolean.TRUE.equals(pickedH2.get(peer.poolKey()))));
