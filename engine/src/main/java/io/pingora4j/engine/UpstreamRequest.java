@@ -64,8 +64,4 @@ final class UpstreamRequest {
             h.removeKind(KnownHeader.EXPECT); // the proxy answers 100 itself
         }
     }
-
-    boolean chunked() {
-        return head.framing() == BodyFraming.CHUNKED;
-    }
 }
