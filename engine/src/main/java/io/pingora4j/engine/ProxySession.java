@@ -90,6 +90,8 @@ final class ProxySession implements Session {
     private Tunnel tunnel;
     private HttpPeer peer;
     private boolean upstreamReused;
+    private long upstreamConnectNanos = -1;
+    private long upstreamTlsNanos = -1;
     private int attempts;
     private long startNanos;
     private Map<String, Object> attributes;
@@ -198,6 +200,13 @@ final class ProxySession implements Session {
     }
 
     private void resume(int gen, Action result, Throwable failure) {
+        if (gen == generation && phase == Phase.LOCAL && resp == Response.COMPLETE && failure == null) {
+            // the deferred stage answered with respond() on this loop before completing (the way
+            // Session#executor documents): the request ends as that answer, as it would in place
+            down.resumeRequest();
+            maybeFinish();
+            return;
+        }
         if (gen != generation || phase != Phase.DEFERRED) {
             return; // the request was ended meanwhile (client gone, timeout)
         }
@@ -215,6 +224,8 @@ final class ProxySession implements Session {
 
     private void startUpstream() {
         attempts++;
+        upstreamConnectNanos = -1;
+        upstreamTlsNanos = -1;
         phase = Phase.CONNECTING;
         peer = proxy.upstreamPeer(this, ctx);
         if (peer == null) {
@@ -290,6 +301,10 @@ final class ProxySession implements Session {
 
     private void onUpstreamReady() {
         phase = Phase.PROXYING;
+        if (!upstreamReused) {
+            upstreamConnectNanos = up.tcpConnectNanos;
+            upstreamTlsNanos = up.transport instanceof TlsTransport t ? t.handshakeNanos : -1;
+        }
         proxy.connectedToUpstream(this, ctx, peer, upstreamReused);
         upstreamRequest.build(request, loop.options, clientIp(), scheme());
         proxy.upstreamRequestFilter(this, upstreamRequest.head, ctx);
@@ -889,6 +904,11 @@ final class ProxySession implements Session {
         }
         resp = Response.COMPLETE;
         finish(); // no ctx: the proxy's logging phase is not called for a request it never saw
+        try {
+            proxy.requestRejected(this, e);
+        } catch (Throwable t) {
+            LOG.warn("requestRejected failed", t);
+        }
     }
 
     /** The request failed for good: decide what the client sees, then log. */
@@ -1080,6 +1100,16 @@ final class ProxySession implements Session {
     @Override
     public boolean upstreamReused() {
         return upstreamReused;
+    }
+
+    @Override
+    public long upstreamConnectNanos() {
+        return upstreamConnectNanos;
+    }
+
+    @Override
+    public long upstreamTlsHandshakeNanos() {
+        return upstreamTlsNanos;
     }
 
     @Override

@@ -123,6 +123,46 @@ public final class Server implements AutoCloseable {
     }
 
     /**
+     * HTTP/2 connections ended with GOAWAY for an error, by error code: index 0x0..0xd is the code
+     * (RFC 9113 §7), the last index any other code. Summed over the loops.
+     */
+    public long[] h2GoAwaysByCode() {
+        long[] out = new long[EngineStats.H2_ERROR_CODES + 1];
+        for (EventLoop l : loops) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] += l.stats.h2GoAwaysByCode[i];
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Client TLS handshakes completed, summed over the loops: {@code counts[i]} took at most
+     * {@code boundsNanos[i]} (and more than the bound before); the last count, longer than every bound.
+     */
+    public record HandshakeTimes(long[] boundsNanos, long[] counts, long sumNanos) {
+        public long count() {
+            long n = 0;
+            for (long c : counts) {
+                n += c;
+            }
+            return n;
+        }
+    }
+
+    public HandshakeTimes tlsHandshakeTimes() {
+        long[] counts = new long[EngineStats.TLS_HANDSHAKE_BOUNDS_NANOS.length + 1];
+        long sum = 0;
+        for (EventLoop l : loops) {
+            for (int i = 0; i < counts.length; i++) {
+                counts[i] += l.stats.tlsHandshakes[i];
+            }
+            sum += l.stats.tlsHandshakeNanos;
+        }
+        return new HandshakeTimes(EngineStats.TLS_HANDSHAKE_BOUNDS_NANOS.clone(), counts, sum);
+    }
+
+    /**
      * Engine counters.
      *
      * @param upstreamConnects new upstream connections dialled

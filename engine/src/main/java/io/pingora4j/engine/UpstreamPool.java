@@ -181,6 +181,7 @@ final class UpstreamPool {
         c.owner = owner;
         owner.onDialStarted(c);
         loop.stats.upstreamConnects++;
+        c.dialStart = System.nanoTime();
         try {
             boolean done = ch.connect(addr);
             c.key = loop.register(ch, done ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, c);
