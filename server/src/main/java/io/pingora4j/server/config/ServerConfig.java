@@ -30,6 +30,10 @@ import java.util.Objects;
  * @param tlsClientAuth       whether clients must show a certificate (mutual TLS); null = none
  * @param tlsClientCa         PEM (or file path) of the CAs client certificates must chain to, or null
  * @param tlsHandshakeTimeout how long a client's handshake may take, or null for the default (10s)
+ * @param prometheusMetrics   Pingap's {@code prometheus_metrics}: the metrics path this server answers,
+ *                            or a Pushgateway to push to; null for neither
+ * @param otlpExporter        where this server's request spans go (overrides {@code [basic] otlp_exporter}),
+ *                            or null
  * @param extras              Pingap keys accepted but not applied (tcp_*, prometheus_metrics...), each
  *                            reported as a warning when loaded; nothing reads them
  */
@@ -38,7 +42,8 @@ public record ServerConfig(String name, List<ListenAddress> addrs, List<String> 
                            String tlsCert,
                            String tlsKey, TlsVersion tlsMinVersion, TlsVersion tlsMaxVersion, String tlsCipherList,
                            String tlsCiphersuites, ServerTlsSettings.ClientAuth tlsClientAuth, String tlsClientCa,
-                           Duration tlsHandshakeTimeout, Map<String, Object> extras) {
+                           Duration tlsHandshakeTimeout, PrometheusMetrics prometheusMetrics,
+                           OtlpExporter otlpExporter, Map<String, Object> extras) {
 
     public ServerConfig {
         Objects.requireNonNull(name, "name");
