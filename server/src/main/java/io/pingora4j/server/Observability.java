@@ -40,6 +40,8 @@ final class Observability implements AutoCloseable {
     /** The proxy's metrics, or null when nothing reads them (then nothing is recorded either). */
     final ProxyMetrics metrics;
     final ErrorLog errorLog;
+    /** The last minute's figures (sampled each second), or null with metrics off. */
+    final io.pingora4j.server.metrics.LiveFigures live;
     /** Server name to its tracer; absent when the server's requests are not traced. */
     private final Map<String, Tracer> tracers;
     private final ProxyConfig config;
@@ -51,6 +53,7 @@ final class Observability implements AutoCloseable {
         this.metrics = metrics;
         this.errorLog = errorLog;
         this.tracers = tracers;
+        this.live = metrics == null ? null : new io.pingora4j.server.metrics.LiveFigures(metrics);
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pingora4j-observability");
             t.setDaemon(true);
@@ -59,6 +62,7 @@ final class Observability implements AutoCloseable {
         if (metrics != null) {
             metrics.registerEngine(() -> server);
             metrics.register(new TracingCollector());
+            thread.scheduleAtFixedRate(live::sample, 0, 1, TimeUnit.SECONDS);
         }
     }
 
@@ -117,6 +121,11 @@ final class Observability implements AutoCloseable {
             return null;
         }
         return new MetricsEndpoint(pm.path(), metrics, thread);
+    }
+
+    /** The stats plugin's figures, or null with metrics off. */
+    StatsJson stats() {
+        return live == null ? null : new StatsJson(live, () -> server, thread, Main.version());
     }
 
     /** Where the stats plugin and the scrapes do their reading: off the loops. */

@@ -179,6 +179,9 @@ final class ServerRuntime implements AutoCloseable {
                 List<HttpFilter> chain = new ArrayList<>(LocationFilters.forLocation(lc));
                 for (String p : lc.plugins()) {
                     HttpFilter f = pluginFilters.get(p);
+                    if (f instanceof io.pingora4j.server.plugins.StatsFilterFactory.StatsFilter stats) {
+                        f = stats.bind(observability.stats(), lc.name()); // this location's figures
+                    }
                     if (f != null) {
                         chain.add(f);
                     } else if (!config.plugins().containsKey(p)) {
