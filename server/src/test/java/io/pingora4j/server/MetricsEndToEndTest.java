@@ -136,7 +136,7 @@ class MetricsEndToEndTest {
         assertTrue(m.valueOr0("pingora4j_upstream_connects_total") >= 1, m.text());
         assertTrue(m.valueOr0("pingora4j_connection_reuses_total") >= 1, "the JDK client keeps its connection alive");
         assertTrue(m.valueOr0("pingora4j_threads") > 0, m.text());
-        assertTrue(m.valueOr0("pingora4j_fd_count") > 0, m.text());
+        assertTrue(m.valueOr0("pingora4j_open_fds") > 0, m.text());
         assertTrue(m.valueOr0("pingora4j_memory") > 0, m.text());
         assertEquals(0.0, m.value("pingora4j_upstream_backend_up{upstream=\"backend\",backend=\"" + origin.addr() + "\"}") - 1);
         assertTrue(m.text().contains("# TYPE pingora4j_http_requests_total counter"), m.text());

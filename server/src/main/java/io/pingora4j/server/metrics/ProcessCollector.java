@@ -20,10 +20,11 @@ final class ProcessCollector extends Collector {
                     p.residentBytes()));
         }
         if (p.openFds() >= 0) {
-            out.add(ProxyCollector.gauge("fd_count", "Open file descriptors", p.openFds()));
+            // Pingap's fd_count: a _count suffix is reserved for histograms, and promtool says so
+            out.add(ProxyCollector.gauge("open_fds", "Open file descriptors", p.openFds()));
         }
         if (p.maxFds() >= 0) {
-            out.add(ProxyCollector.gauge("fd_max", "The limit on open file descriptors", p.maxFds()));
+            out.add(ProxyCollector.gauge("max_fds", "The limit on open file descriptors", p.maxFds()));
         }
         out.add(ProxyCollector.gauge("threads", "Live threads of the JVM", p.threads()));
         out.add(ProxyCollector.gauge("direct_buffer_bytes", "Memory held by direct buffers, in bytes",
