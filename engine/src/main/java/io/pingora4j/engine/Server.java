@@ -162,6 +162,44 @@ public final class Server implements AutoCloseable {
         return new HandshakeTimes(EngineStats.TLS_HANDSHAKE_BOUNDS_NANOS.clone(), counts, sum);
     }
 
+    /** Upstream connections to one origin (an {@link io.pingora4j.spi.HttpPeer#poolKey()}), over every loop. */
+    public record UpstreamConnections(long open, long idle) {
+    }
+
+    /**
+     * Open upstream connections (connecting, in use or idle in a pool) and idle ones, by pool key,
+     * summed over the loops. Each loop counts its own on its thread when asked; a loop that does not
+     * answer within {@code timeout} (shutting down, or stuck) is left out. Call it off the loops.
+     */
+    public java.util.Map<String, UpstreamConnections> upstreamConnections(Duration timeout) {
+        List<java.util.concurrent.CompletableFuture<java.util.Map<String, long[]>>> asks = new ArrayList<>();
+        for (EventLoop l : loops) {
+            java.util.concurrent.CompletableFuture<java.util.Map<String, long[]>> f = new java.util.concurrent.CompletableFuture<>();
+            l.execute(() -> f.complete(l.upstreams.connectionCounts()));
+            asks.add(f);
+        }
+        java.util.Map<String, long[]> sum = new java.util.HashMap<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (var f : asks) {
+            try {
+                var counts = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                counts.forEach((k, v) -> {
+                    long[] s = sum.computeIfAbsent(k, x -> new long[2]);
+                    s[0] += v[0];
+                    s[1] += v[1];
+                });
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // that loop's connections are left out of this answer
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        java.util.Map<String, UpstreamConnections> out = new java.util.HashMap<>();
+        sum.forEach((k, v) -> out.put(k, new UpstreamConnections(v[0], v[1])));
+        return out;
+    }
+
     /**
      * Engine counters.
      *

@@ -313,6 +313,7 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner, TlsTranspor
             return;
         }
         state = State.CLOSED;
+        loop.upstreams.closed(this);
         owner = null;
         deadline.cancel();
         out.clear();

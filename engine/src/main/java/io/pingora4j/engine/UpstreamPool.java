@@ -37,6 +37,8 @@ final class UpstreamPool {
     /** Pool keys of origins that answered with HTTP/1.0: they get no chunked request bodies. */
     private final Set<String> http10Peers = new HashSet<>();
     private int idleCount;
+    /** Open connections (connecting, in use or idle) by pool key: what the metrics call established. */
+    private final Map<String, int[]> open = new HashMap<>();
 
     UpstreamPool(EventLoop loop) {
         this.loop = loop;
@@ -178,6 +180,7 @@ final class UpstreamPool {
             transport = new Transport.Plain(ch);
         }
         UpstreamConnection c = new UpstreamConnection(loop, peer, transport);
+        open.computeIfAbsent(peer.poolKey(), k -> new int[1])[0]++;
         c.owner = owner;
         owner.onDialStarted(c);
         loop.stats.upstreamConnects++;
@@ -195,6 +198,24 @@ final class UpstreamPool {
         } catch (IOException e) {
             c.connectFailed(e);
         }
+    }
+
+    /** A dialled connection closed (whatever its state was). */
+    void closed(UpstreamConnection c) {
+        int[] n = open.get(c.peer.poolKey());
+        if (n != null && --n[0] == 0) {
+            open.remove(c.peer.poolKey());
+        }
+    }
+
+    /** Open and idle connections by pool key, as of now; on the loop only. */
+    Map<String, long[]> connectionCounts() {
+        Map<String, long[]> out = new HashMap<>();
+        for (Map.Entry<String, int[]> e : open.entrySet()) {
+            ArrayDeque<UpstreamConnection> q = idle.get(e.getKey());
+            out.put(e.getKey(), new long[] {e.getValue()[0], q == null ? 0 : q.size()});
+        }
+        return out;
     }
 
     void closeAll() {

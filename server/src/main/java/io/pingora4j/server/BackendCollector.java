@@ -1,23 +1,56 @@
 package io.pingora4j.server;
 
+import io.pingora4j.engine.Server;
 import io.pingora4j.server.metrics.ProxyMetrics;
+import io.pingora4j.spi.HttpPeer;
+import java.time.Duration;
 import io.prometheus.client.Collector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Each upstream's backends at scrape time: requests and failures (the counters passive health and
- * the circuit breaker use), the failure rate they make, in flight, health and breaker state.
+ * Each upstream at scrape time: its established connections (open and idle, counted by each event
+ * loop for its own pools), and each backend's requests and failures (the counters passive health
+ * and the circuit breaker use), the failure rate they make, in flight, health and breaker state.
  */
 final class BackendCollector extends Collector {
 
     private static final List<String> LABELS = List.of("upstream", "backend");
 
-    private final Map<String, UpstreamGroup> upstreams;
+    private static final List<String> UPSTREAM = List.of("upstream");
 
-    BackendCollector(Map<String, UpstreamGroup> upstreams) {
+    private final Map<String, UpstreamGroup> upstreams;
+    private final Server server;
+
+    BackendCollector(Map<String, UpstreamGroup> upstreams, Server server) {
         this.upstreams = upstreams;
+        this.server = server;
+    }
+
+    /** Open and idle connections per upstream: the pool counts of its backends' peers. */
+    private List<MetricFamilySamples> connections() {
+        Map<String, Server.UpstreamConnections> byKey = server.upstreamConnections(Duration.ofSeconds(1));
+        List<MetricFamilySamples.Sample> open = new ArrayList<>();
+        List<MetricFamilySamples.Sample> idle = new ArrayList<>();
+        String name = ProxyMetrics.PREFIX + "upstream_connections";
+        for (Map.Entry<String, UpstreamGroup> e : upstreams.entrySet()) {
+            long o = 0;
+            long i = 0;
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (HttpPeer peer : e.getValue().snapshot().peers()) {
+                Server.UpstreamConnections c = seen.add(peer.poolKey()) ? byKey.get(peer.poolKey()) : null;
+                if (c != null) {
+                    o += c.open();
+                    i += c.idle();
+                }
+            }
+            open.add(new MetricFamilySamples.Sample(name, UPSTREAM, List.of(e.getKey()), o));
+            idle.add(new MetricFamilySamples.Sample(name + "_idle", UPSTREAM, List.of(e.getKey()), i));
+        }
+        return List.of(new MetricFamilySamples(name, Type.GAUGE, "Established upstream connections: connecting,"
+                        + " in use, or idle in a pool", open),
+                new MetricFamilySamples(name + "_idle", Type.GAUGE, "Upstream connections idle in a pool", idle));
     }
 
     @Override
@@ -41,7 +74,8 @@ final class BackendCollector extends Collector {
                 circuit.add(new MetricFamilySamples.Sample(p + "circuit_state", LABELS, v, circuitState(b.breaker())));
             }
         }
-        return List.of(
+        List<MetricFamilySamples> out = new ArrayList<>(connections());
+        out.addAll(List.of(
                 new MetricFamilySamples(p + "requests", Type.COUNTER, "Requests sent to the backend", requests),
                 new MetricFamilySamples(p + "failures", Type.COUNTER, "Requests the backend failed (failure statuses,"
                         + " timeouts, resets)", failures),
@@ -51,7 +85,8 @@ final class BackendCollector extends Collector {
                 new MetricFamilySamples(p + "up", Type.GAUGE, "Whether health checks count the backend up (1) or down (0)",
                         up),
                 new MetricFamilySamples(p + "circuit_state", Type.GAUGE, "Circuit breaker: 0 closed (or none), 1 open,"
-                        + " 2 half-open", circuit));
+                        + " 2 half-open", circuit)));
+        return out;
     }
 
     private static int circuitState(String breaker) {

@@ -139,7 +139,7 @@ final class Observability implements AutoCloseable {
         if (metrics == null) {
             return;
         }
-        metrics.register(new BackendCollector(upstreams));
+        metrics.register(new BackendCollector(upstreams, server));
         for (ServerConfig s : config.servers().values()) {
             PrometheusMetrics pm = s.prometheusMetrics();
             if (pm != null && pm.push()) {

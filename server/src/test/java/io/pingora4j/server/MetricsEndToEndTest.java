@@ -104,6 +104,10 @@ class MetricsEndToEndTest {
         assertEquals(7.0, m.value("pingora4j_upstream_requests_total{upstream=\"backend\"}"));
         assertEquals(0.0, m.value("pingora4j_upstream_connections_current{upstream=\"backend\"}"),
                 "no request holds an upstream connection once they all ended");
+        double open = m.value("pingora4j_upstream_connections{upstream=\"backend\"}");
+        assertTrue(open >= 1 && open == m.value("pingora4j_upstream_connections_idle{upstream=\"backend\"}"),
+                "the origin's keep-alive connections idle in the pools: " + m.text());
+        assertEquals(0.0, m.value("pingora4j_upstream_connections{upstream=\"down\"}"));
     }
 
     @Test
