@@ -65,9 +65,7 @@ final class ErrorLog {
         long ms = Math.max(0, (System.nanoTime() - session.startNanos()) / 1_000_000);
         StringBuilder b = new StringBuilder(160);
         b.append(status > 0 ? Integer.toString(status) : "no response").append(' ');
-        if (session.request() != null) {
-            b.append(session.request().methodName()).append(' ').append(printable(session.request().pathAndQuery()));
-        }
+        appendRequestLine(b, session);
         b.append(" server=").append(server)
                 .append(" location=").append(location == null ? "-" : location)
                 .append(" upstream=").append(upstream == null ? "-" : upstream)
@@ -84,6 +82,21 @@ final class ErrorLog {
         }
         written.incrementAndGet();
         sink.accept(b.toString());
+    }
+
+    /** Method and target; a head the engine refused may not have them whole ("-" then). */
+    private static void appendRequestLine(StringBuilder b, Session session) {
+        try {
+            if (session.request() != null) {
+                String method = session.request().methodName();
+                String target = session.request().pathAndQuery();
+                b.append(printable(method)).append(' ').append(printable(target));
+                return;
+            }
+        } catch (RuntimeException e) {
+            // a partial head: the request line was not parsed
+        }
+        b.append("- -");
     }
 
     /** The cause of a {@link ProxyError}, as the log line says it. */

@@ -111,6 +111,21 @@ class MetricsEndToEndTest {
     }
 
     @Test
+    void aMalformedRequestTheEngineRefusedIsCountedWithItsStatus() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", proxy.port())) {
+            s.getOutputStream().write("GET /api/x HTTP/1.1\r\nHost: a\r\nno colon here\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String head = new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+            assertEquals("HTTP/1.1 400", head);
+        }
+
+        Exposition m = scrapeWhen("pingora4j_http_responses_codes_total{location=\"\",status=\"400\"}", 1);
+
+        assertEquals(1.0, m.value("pingora4j_http_responses_codes_total{location=\"\",status=\"400\"}"));
+        assertEquals(0.0, m.value("pingora4j_http_requests_total{location=\"api\"}"), "no location saw it");
+    }
+
+    @Test
     void theResponseTimeHistogramHasBucketsASumAndACountOfTheRequests() throws Exception {
         for (int i = 0; i < 5; i++) {
             assertEquals(200, get("/api/h"));
