@@ -157,6 +157,7 @@ class TracingEndToEndTest {
         assertEquals("GET", attribute(server, "http.request.method"));
         assertEquals("200", attribute(server, "http.response.status_code"));
         assertEquals("/api/users", attribute(server, "url.path"));
+        assertEquals("127.0.0.1", attribute(server, "server.address"), "the Host without its port");
         assertEquals("api", attribute(server, "pingora4j.location"));
         assertEquals("backend", attribute(attempt, "pingora4j.upstream"));
         assertEquals("200", attribute(attempt, "http.response.status_code"));

@@ -82,8 +82,8 @@ public final class RequestTrace {
         if (query != null && !query.isEmpty()) {
             b.setAttribute(URL_QUERY, query);
         }
-        String host = req.authority();
-        if (host != null && !host.isEmpty()) {
+        String host = hostOf(req.authority());
+        if (host != null) {
             b.setAttribute(SERVER_ADDRESS, host);
         }
         String ua = h.get("User-Agent");
@@ -92,6 +92,19 @@ public final class RequestTrace {
         }
         this.server = b.startSpan();
         this.serverContext = parent.with(server);
+    }
+
+    /** The host of an authority, without port or IPv6 brackets; null when there is none. */
+    private static String hostOf(String authority) {
+        if (authority == null || authority.isEmpty()) {
+            return null;
+        }
+        if (authority.charAt(0) == '[') {
+            int end = authority.indexOf(']');
+            return end > 1 ? authority.substring(1, end) : null;
+        }
+        int colon = authority.indexOf(':');
+        return colon < 0 ? authority : colon == 0 ? null : authority.substring(0, colon);
     }
 
     /** W3C tracestate, kept with the parent so it is exported; a malformed list is ignored (W3C §3.3.1). */
