@@ -46,6 +46,8 @@ final class Observability implements AutoCloseable {
     private final Map<String, Tracer> tracers;
     private final ProxyConfig config;
     private final ScheduledExecutorService thread;
+    /** Pushes to Pushgateways, on a thread of their own: a gateway that hangs must not delay scrapes. */
+    private volatile ScheduledExecutorService pushes;
     private volatile Server server;
 
     private Observability(ProxyConfig config, ProxyMetrics metrics, ErrorLog errorLog, Map<String, Tracer> tracers) {
@@ -161,7 +163,14 @@ final class Observability implements AutoCloseable {
         }
         long every = pm.interval().toMillis();
         boolean[] failing = {false};
-        thread.scheduleAtFixedRate(() -> {
+        if (pushes == null) {
+            pushes = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "pingora4j-metrics-push");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        pushes.scheduleAtFixedRate(() -> {
             try {
                 gateway.push(metrics.registry(), pm.job(), Map.of("instance", config.basic().name()));
                 if (failing[0]) {
@@ -181,6 +190,9 @@ final class Observability implements AutoCloseable {
     @Override
     public void close() {
         thread.shutdownNow();
+        if (pushes != null) {
+            pushes.shutdownNow();
+        }
         for (Tracer t : new java.util.HashSet<>(tracers.values())) {
             t.close(); // what is queued is sent, within the export timeout
         }
