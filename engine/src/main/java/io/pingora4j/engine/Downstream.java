@@ -106,6 +106,9 @@ interface Downstream {
     /** Ends the exchange abruptly: the client must see a broken response (HTTP/1.1: close; HTTP/2: RST_STREAM). */
     void abort();
 
+    /** Whether this downstream can become a tunnel (HTTP/1.1: 101 or CONNECT; an HTTP/2 stream cannot). */
+    boolean supportsTunnel();
+
     /** From now on bytes pass through untouched both ways (after 101 or an accepted CONNECT). */
     void startTunnel();
 

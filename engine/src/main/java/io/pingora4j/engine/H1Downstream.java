@@ -517,6 +517,11 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
     }
 
     @Override
+    public boolean supportsTunnel() {
+        return true;
+    }
+
+    @Override
     public void startTunnel() {
         tunnel = true;
         x.parser.switchToTunnel();

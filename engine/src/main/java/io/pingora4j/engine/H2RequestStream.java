@@ -342,6 +342,11 @@ final class H2RequestStream implements Downstream {
     }
 
     @Override
+    public boolean supportsTunnel() {
+        return false; // no extended CONNECT (RFC 8441) or CONNECT tunnels over a stream
+    }
+
+    @Override
     public void startTunnel() {
         throw ProxyError.of(ProxyError.Source.INTERNAL, ProxyError.Kind.INTERNAL,
                 "no protocol switch on an HTTP/2 stream");

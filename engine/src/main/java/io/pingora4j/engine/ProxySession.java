@@ -196,6 +196,9 @@ final class ProxySession implements Session {
         if (request.expectUnsupported()) {
             throw ProxyError.status(417, "unsupported expectation");
         }
+        if (request.method() == HttpMethod.CONNECT && !down.supportsTunnel()) {
+            throw ProxyError.status(405, "CONNECT tunnels are not offered over " + down.protocol());
+        }
         startUpstream();
     }
 

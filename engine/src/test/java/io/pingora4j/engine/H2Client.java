@@ -192,6 +192,19 @@ final class H2Client implements AutoCloseable, H2Listener, H2FrameSink {
         return crc.getValue();
     }
 
+    /** A CONNECT request for {@code authority} (host:port), without a body (RFC 9113 §8.5). */
+    synchronized int connect(String authority) throws IOException {
+        io.pingora4j.codec.h1.RequestParser p = new io.pingora4j.codec.h1.RequestParser();
+        p.next(ByteBuffer.wrap(("CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII)));
+        RequestHead h = p.head();
+        h.detach();
+        int id = conn.openStream(h, "http", true);
+        exchanges.put(id, new Exchange());
+        send();
+        return id;
+    }
+
     synchronized int get(String path, String... nameValues) throws IOException {
         return request("GET", path, null, nameValues);
     }

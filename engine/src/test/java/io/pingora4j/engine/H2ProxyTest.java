@@ -355,4 +355,16 @@ class H2ProxyTest {
             assertEquals(200, c.await(c.get("/again")).status);
         }
     }
+
+    @Test
+    void connectOverAStreamIsRefusedWith405AndTheConnectionServesOn() throws Exception {
+        Origins.Raw origin = echoOrigin();
+        start(new SimpleProxy(origin.port()));
+        try (H2Client c = keep(H2Client.h2c(server.port()))) {
+            H2Client.Exchange e = c.await(c.connect("example.com:443"));
+            assertEquals(405, e.status, e.toString());
+            assertEquals(200, c.await(c.get("/after")).status);
+        }
+        assertEquals(1, origin.acceptedCount(), "only /after reached the origin, not the CONNECT");
+    }
 }

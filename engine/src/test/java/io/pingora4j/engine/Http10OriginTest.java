@@ -141,4 +141,27 @@ class Http10OriginTest {
         }
         assertEquals(1, originHeads.size(), "nothing of the refused request reached the origin");
     }
+
+    @Test
+    void http10ClientsStillReuseTheOriginConnection() throws Exception {
+        Origins.Raw origin = new Origins.Raw(sock -> {
+            try {
+                java.io.InputStream in = sock.getInputStream();
+                while (Origins.Raw.readHead(in) != null) {
+                    Origins.Raw.write(sock.getOutputStream(), "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                }
+            } catch (Exception ignored) {
+                // closed
+            }
+        });
+        closeables.add(origin);
+        server = Server.builder().threads(1).listen("127.0.0.1:0", new SimpleProxy(origin.port())).start();
+        for (int i = 0; i < 3; i++) {
+            try (Clients.Conn c = new Clients.Conn(server.port())) {
+                String all = c.send("GET /r HTTP/1.0\r\nHost: a\r\n\r\n").readToEnd();
+                assertTrue(all.endsWith("\r\n\r\nok"), all);
+            }
+        }
+        assertEquals(1, origin.acceptedCount(), "one origin connection served the three HTTP/1.0 clients");
+    }
 }
