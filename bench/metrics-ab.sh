@@ -24,7 +24,7 @@ bin/pingora4j --version >/dev/null # builds the jar if the sources changed
 declare -A PORT=([off]=18091 [on]=18092 [traced]=18093)
 NAMES=(off on traced)
 for n in "${NAMES[@]}"; do
-  opts="-XX:+UseSerialGC -Xms16m -Xmx256m -XX:MaxDirectMemorySize=512m -Xss512k"
+  opts="-XX:+UseSerialGC -Xms16m -Xmx256m -XX:MaxDirectMemorySize=512m -Xss512k -XX:AutoBoxCacheMax=65536" # the launcher's
   if [ "$n" = traced ] && [ -n "${JFR:-}" ]; then
     opts="$opts -XX:StartFlightRecording=filename=$W/traced.jfr,settings=profile,dumponexit=true"
   fi
