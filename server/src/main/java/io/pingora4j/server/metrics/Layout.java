@@ -150,7 +150,7 @@ final class Layout {
         return i == null ? -1 : i;
     }
 
-    /** Slot of a status in a location's block; statuses outside 100..599 count as 599's neighbour 500. */
+    /** Slot of a status in a location's block; a status outside 100..599 counts as 500. */
     static int statusSlot(int status) {
         return status >= 100 && status <= 599 ? status - 100 : 400;
     }
