@@ -44,6 +44,16 @@ final class H1UpstreamExchange implements UpstreamExchange {
     private boolean endedByClose;
     private boolean tunnel;
 
+    @Override
+    public long connectNanos() {
+        return c.tcpConnectNanos;
+    }
+
+    @Override
+    public long tlsHandshakeNanos() {
+        return c.transport instanceof TlsTransport t ? t.handshakeNanos : -1;
+    }
+
     H1UpstreamExchange(UpstreamConnection c) {
         this.c = c;
     }

@@ -252,7 +252,7 @@ final class H2Downstream implements ClientConnection, IoHandler, Deadline.Owner,
 
     @Override
     public void onConnectionError(H2Exception error) {
-        loop.stats.h2GoAways++;
+        loop.stats.goAway(error.error().code());
         if (LOG.isDebugEnabled()) {
             LOG.debug("HTTP/2 connection from {} ended: {}", remote, error.getMessage());
         }

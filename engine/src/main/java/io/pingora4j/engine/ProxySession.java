@@ -193,6 +193,13 @@ final class ProxySession extends SessionView implements Deadline.Owner {
     }
 
     private void resume(int gen, Action result, Throwable failure) {
+        if (gen == generation && phase == Phase.LOCAL && resp == Response.COMPLETE && failure == null) {
+            // the deferred stage answered with respond() on this loop before completing (the way
+            // Session#executor documents): the request ends as that answer, as it would in place
+            down.resumeRequest();
+            maybeFinish();
+            return;
+        }
         if (gen != generation || phase != Phase.DEFERRED) {
             return; // the request was ended meanwhile (client gone, timeout)
         }
@@ -210,6 +217,8 @@ final class ProxySession extends SessionView implements Deadline.Owner {
 
     private void startUpstream() {
         attempts++;
+        upstreamConnectNanos = -1;
+        upstreamTlsNanos = -1;
         phase = Phase.CONNECTING;
         peer = proxy.upstreamPeer(this, ctx);
         if (peer == null) {
@@ -283,6 +292,10 @@ final class ProxySession extends SessionView implements Deadline.Owner {
 
     private void onUpstreamReady() {
         phase = Phase.PROXYING;
+        if (!upstreamReused) {
+            upstreamConnectNanos = up.connectNanos();
+            upstreamTlsNanos = up.tlsHandshakeNanos();
+        }
         proxy.connectedToUpstream(this, ctx, peer, upstreamReused);
         upstreamRequest.build(request, loop.options, clientIp(), scheme());
         proxy.upstreamRequestFilter(this, upstreamRequest.head, ctx);
@@ -789,6 +802,11 @@ final class ProxySession extends SessionView implements Deadline.Owner {
         }
         resp = Response.COMPLETE;
         finish(); // no ctx: the proxy's logging phase is not called for a request it never saw
+        try {
+            proxy.requestRejected(this, e);
+        } catch (Throwable t) {
+            LOG.warn("requestRejected failed", t);
+        }
     }
 
     /** The request failed for good: decide what the client sees, then log. */

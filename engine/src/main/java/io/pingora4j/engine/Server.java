@@ -123,6 +123,84 @@ public final class Server implements AutoCloseable {
     }
 
     /**
+     * HTTP/2 connections ended with GOAWAY for an error, by error code: index 0x0..0xd is the code
+     * (RFC 9113 §7), the last index any other code. Summed over the loops.
+     */
+    public long[] h2GoAwaysByCode() {
+        long[] out = new long[EngineStats.H2_ERROR_CODES + 1];
+        for (EventLoop l : loops) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] += l.stats.h2GoAwaysByCode[i];
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Client TLS handshakes completed, summed over the loops: {@code counts[i]} took at most
+     * {@code boundsNanos[i]} (and more than the bound before); the last count, longer than every bound.
+     */
+    public record HandshakeTimes(long[] boundsNanos, long[] counts, long sumNanos) {
+        public long count() {
+            long n = 0;
+            for (long c : counts) {
+                n += c;
+            }
+            return n;
+        }
+    }
+
+    public HandshakeTimes tlsHandshakeTimes() {
+        long[] counts = new long[EngineStats.TLS_HANDSHAKE_BOUNDS_NANOS.length + 1];
+        long sum = 0;
+        for (EventLoop l : loops) {
+            for (int i = 0; i < counts.length; i++) {
+                counts[i] += l.stats.tlsHandshakes[i];
+            }
+            sum += l.stats.tlsHandshakeNanos;
+        }
+        return new HandshakeTimes(EngineStats.TLS_HANDSHAKE_BOUNDS_NANOS.clone(), counts, sum);
+    }
+
+    /** Upstream connections to one origin (an {@link io.pingora4j.spi.HttpPeer#poolKey()}), over every loop. */
+    public record UpstreamConnections(long open, long idle) {
+    }
+
+    /**
+     * Open upstream connections (connecting, in use or idle in a pool) and idle ones, by pool key,
+     * summed over the loops. Each loop counts its own on its thread when asked; a loop that does not
+     * answer within {@code timeout} (shutting down, or stuck) is left out. Call it off the loops.
+     */
+    public java.util.Map<String, UpstreamConnections> upstreamConnections(Duration timeout) {
+        List<java.util.concurrent.CompletableFuture<java.util.Map<String, long[]>>> asks = new ArrayList<>();
+        for (EventLoop l : loops) {
+            java.util.concurrent.CompletableFuture<java.util.Map<String, long[]>> f = new java.util.concurrent.CompletableFuture<>();
+            l.execute(() -> f.complete(l.upstreams.connectionCounts()));
+            asks.add(f);
+        }
+        java.util.Map<String, long[]> sum = new java.util.HashMap<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (var f : asks) {
+            try {
+                var counts = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                counts.forEach((k, v) -> {
+                    long[] s = sum.computeIfAbsent(k, x -> new long[2]);
+                    s[0] += v[0];
+                    s[1] += v[1];
+                });
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // that loop's connections are left out of this answer
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        java.util.Map<String, UpstreamConnections> out = new java.util.HashMap<>();
+        sum.forEach((k, v) -> out.put(k, new UpstreamConnections(v[0], v[1])));
+        return out;
+    }
+
+    /**
      * Engine counters.
      *
      * @param upstreamConnects new upstream connections dialled

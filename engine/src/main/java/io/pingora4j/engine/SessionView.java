@@ -25,6 +25,9 @@ abstract class SessionView implements Session {
     ResponseHead response;
     HttpPeer peer;
     boolean upstreamReused;
+    /** The upstream TCP connect and TLS handshake of the attempt that served the request; -1: none (reused). */
+    long upstreamConnectNanos = -1;
+    long upstreamTlsNanos = -1;
     long startNanos;
     Map<String, Object> attributes;
     long requestBodyBytes;
@@ -131,6 +134,16 @@ abstract class SessionView implements Session {
     @Override
     public boolean upstreamReused() {
         return upstreamReused;
+    }
+
+    @Override
+    public long upstreamConnectNanos() {
+        return upstreamConnectNanos;
+    }
+
+    @Override
+    public long upstreamTlsHandshakeNanos() {
+        return upstreamTlsNanos;
     }
 
     @Override

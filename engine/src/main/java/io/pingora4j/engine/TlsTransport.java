@@ -62,6 +62,9 @@ final class TlsTransport implements Transport, IoHandler, Deadline.Owner {
     private SelectionKey key;
     private HandshakeListener listener;
     private long handshakeDeadline;
+    private long handshakeStart;
+    /** How long the handshake took (nanoseconds), once done; 0 before. */
+    long handshakeNanos;
     private boolean handshaking;
     private boolean taskRunning;
     private boolean readAgainQueued;
@@ -85,6 +88,7 @@ final class TlsTransport implements Transport, IoHandler, Deadline.Owner {
         this.listener = l;
         key.attach(this);
         handshaking = true;
+        handshakeStart = System.nanoTime();
         handshakeDeadline = loop.now + loop.options.tlsHandshakeTimeout().toNanos();
         deadline.want(handshakeDeadline);
         step();
@@ -189,6 +193,10 @@ final class TlsTransport implements Transport, IoHandler, Deadline.Owner {
         handshaking = false;
         deadline.cancel();
         info = describe(codec.engine());
+        handshakeNanos = Math.max(1, System.nanoTime() - handshakeStart);
+        if (!codec.engine().getUseClientMode()) {
+            loop.stats.tlsHandshake(handshakeNanos);
+        }
         listener.tlsReady();
         // plaintext that came with the last handshake record: the socket will not signal it
         readResumed();

@@ -52,6 +52,9 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner, TlsTranspor
     long connectDeadline;
     long idleDeadline;
     int requestsServed;
+    /** When the dial began, and how long TCP took to connect (0 until connected). */
+    long dialStart;
+    long tcpConnectNanos;
 
     UpstreamConnection(EventLoop loop, HttpPeer peer, Transport transport) {
         this.loop = loop;
@@ -79,6 +82,7 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner, TlsTranspor
     /** TCP is up: the connection is ready, or its TLS handshake starts. */
     void connected() {
         connectDeadline = 0;
+        tcpConnectNanos = Math.max(1, System.nanoTime() - dialStart);
         if (peer.tls()) {
             ((TlsTransport) transport).startHandshake(key, this);
             return;
@@ -349,6 +353,7 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner, TlsTranspor
             return;
         }
         state = State.CLOSED;
+        loop.upstreams.closed(this);
         owner = null;
         deadline.cancel();
         out.clear();

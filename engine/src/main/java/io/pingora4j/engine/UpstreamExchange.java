@@ -30,6 +30,16 @@ interface UpstreamExchange {
      */
     void sendHead(RequestHead head, boolean endStream);
 
+    /** How long the TCP connect of this exchange's connection took, in nanoseconds; -1 when unknown. */
+    default long connectNanos() {
+        return -1;
+    }
+
+    /** How long its TLS handshake took, in nanoseconds; -1 on plain TCP or when unknown. */
+    default long tlsHandshakeNanos() {
+        return -1;
+    }
+
     /** Whether {@link #sendBody} may be called now (what was sent before is no longer held). */
     boolean acceptsBody();
 

@@ -52,6 +52,8 @@ final class UpstreamPool {
     /** The SETTINGS_MAX_CONCURRENT_STREAMS each h2 origin announced last. */
     private final Map<String, Integer> h2Capacity = new HashMap<>();
     private int idleCount;
+    /** Open connections (connecting, in use or idle) by pool key: what the metrics call established. */
+    private final Map<String, int[]> open = new HashMap<>();
 
     UpstreamPool(EventLoop loop) {
         this.loop = loop;
@@ -303,12 +305,14 @@ final class UpstreamPool {
             transport = new Transport.Plain(ch);
         }
         UpstreamConnection c = new UpstreamConnection(loop, peer, transport);
+        open.computeIfAbsent(peer.poolKey(), k -> new int[1])[0]++;
         c.owner = owner;
         c.forH2 = forH2;
         if (owner != null) {
             owner.onUpstreamAssigned(c.exchange);
         }
         loop.stats.upstreamConnects++;
+        c.dialStart = System.nanoTime();
         try {
             boolean done = ch.connect(addr);
             c.key = loop.register(ch, done ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, c);
@@ -322,6 +326,24 @@ final class UpstreamPool {
         } catch (IOException e) {
             c.connectFailed(e);
         }
+    }
+
+    /** A dialled connection closed (whatever its state was). */
+    void closed(UpstreamConnection c) {
+        int[] n = open.get(c.peer.poolKey());
+        if (n != null && --n[0] == 0) {
+            open.remove(c.peer.poolKey());
+        }
+    }
+
+    /** Open and idle connections by pool key, as of now; on the loop only. */
+    Map<String, long[]> connectionCounts() {
+        Map<String, long[]> out = new HashMap<>();
+        for (Map.Entry<String, int[]> e : open.entrySet()) {
+            ArrayDeque<UpstreamConnection> q = idle.get(e.getKey());
+            out.put(e.getKey(), new long[] {e.getValue()[0], q == null ? 0 : q.size()});
+        }
+        return out;
     }
 
     void closeAll() {

@@ -131,6 +131,29 @@ class ProxyFeaturesTest {
     }
 
     @Test
+    void aDeferredPhaseThatRespondsOnItsLoopBeforeCompletingEndsTheRequest() throws Exception {
+        // Session#executor's documented pattern: the stage answers with respond() on the loop, then
+        // completes RESPONDED; the request must end then (logged, the connection free for the next)
+        SimpleProxy p = new SimpleProxy(HttpPeer.of("127.0.0.1", 1)) {
+            @Override
+            public Action requestFilter(Session s, Object ctx) {
+                return Action.defer(CompletableFuture.supplyAsync(() -> "later").thenApplyAsync(text -> {
+                    s.respond(200, "text/plain", text.getBytes(StandardCharsets.US_ASCII));
+                    return Action.RESPONDED;
+                }, s.executor()));
+            }
+        };
+        start(p);
+        try (Clients.Conn c = new Clients.Conn(server.port())) {
+            assertEquals("later", c.send("GET /a HTTP/1.1\r\nHost: a\r\n\r\n").read().body());
+            Await.until("the first request logged", () -> p.logged.size() == 1);
+            assertEquals("later", c.send("GET /b HTTP/1.1\r\nHost: a\r\n\r\n").read().body(),
+                    "the same connection carries the next request");
+        }
+        Await.until("both logged", () -> p.logged.size() == 2);
+    }
+
+    @Test
     void deferredRequestFilterResumesOnItsLoopWithoutBlockingOthers() throws Exception {
         Origins.Jdk origin = keep(new Origins.Jdk().route("/", ex -> Origins.Jdk.text(ex, 200, "origin")));
         CountDownLatch release = new CountDownLatch(1);

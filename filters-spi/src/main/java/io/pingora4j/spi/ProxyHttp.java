@@ -152,4 +152,13 @@ public interface ProxyHttp<C> {
     /** Last, exactly once per request, whatever happened; {@code error} is null on success. */
     default void logging(Session session, ProxyError error, C ctx) {
     }
+
+    /**
+     * A request refused before any phase ran, so no other phase (not even {@link #logging}) sees
+     * it: a malformed head (answered 400, 414, 431...) or a client too slow to send its head (408).
+     * For logs and metrics; {@link Session#request()} may be partial, and
+     * {@link Session#response()} is what was sent (null when nothing could be).
+     */
+    default void requestRejected(Session session, ProxyError error) {
+    }
 }

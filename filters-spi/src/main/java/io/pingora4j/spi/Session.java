@@ -137,6 +137,23 @@ public interface Session {
     /** Whether the upstream connection used for this request came from the pool. */
     boolean upstreamReused();
 
+    /**
+     * For the attempt in progress (from {@link ProxyHttp#connectedToUpstream} on): how long its new
+     * connection took to connect over TCP, in nanoseconds; -1 when it came from the pool, or before
+     * any connection. For metrics and traces.
+     */
+    default long upstreamConnectNanos() {
+        return -1;
+    }
+
+    /**
+     * As {@link #upstreamConnectNanos()}, the TLS handshake with the origin that followed the
+     * connect; -1 for a plain or pooled connection.
+     */
+    default long upstreamTlsHandshakeNanos() {
+        return -1;
+    }
+
     /** Body bytes sent to the client so far (without head or chunk framing). */
     long responseBodyBytes();
 

@@ -1,9 +1,14 @@
 package io.pingora4j.server;
 
+import io.pingora4j.codec.h1.HeaderBlock;
 import io.pingora4j.codec.h1.RequestHead;
 import io.pingora4j.server.location.GrpcWebBridge;
+import io.pingora4j.codec.h1.ResponseHead;
+import io.pingora4j.server.metrics.Recorder;
+import io.pingora4j.server.plugins.LimitFilterFactory;
 import io.pingora4j.server.route.RouteMatch;
 import io.pingora4j.server.route.Router;
+import io.pingora4j.server.tracing.RequestTrace;
 import io.pingora4j.spi.FailToProxy;
 import io.pingora4j.spi.FilterChainProxy;
 import io.pingora4j.spi.HttpFilter;
@@ -17,13 +22,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The server's proxy: Pingap's request flow for one {@code [servers.NAME]}. The router picks a
- * location (a pending ACME challenge is answered first, before any location); the location may
- * refuse past its {@code max_processing}; its chain (its own rules, then its plugins, in order)
- * runs at each phase as {@link FilterChainProxy} runs chains; its upstream picks a backend
- * ({@link BackendPick}), retrying another on a connect failure; an error the proxy answers gets
- * the {@code error_template} page; the access log is written last. With the server's
+ * location (a pending ACME challenge and the {@code prometheus_metrics} path are answered first,
+ * before any location); the location may refuse past its {@code max_processing}; its chain (its
+ * own rules, then its plugins, in order) runs at each phase as {@link FilterChainProxy} runs
+ * chains; its upstream picks a backend ({@link BackendPick}), retrying another on a connect
+ * failure; an error the proxy answers gets the {@code error_template} page and a line in the
+ * error log; the metrics, the trace and the access log are written last. With the server's
  * {@code modules = ["grpc-web"]}, locations with {@code grpc_web = true} run the
  * {@link GrpcWebBridge} first in their chain.
+ *
+ * <p>What is observed of a request (metrics series, upstream times, its trace) lives in its
+ * {@link ProxyCtx}; recording a metric is a few stores into the loop's own stripe.
  *
  * <p>Thread-safe: one instance serves every event loop; per-request state lives in {@link ProxyCtx}.
  */
@@ -38,6 +47,9 @@ final class PingapProxy extends FilterChainProxy<ProxyCtx> {
     private final HttpFilter[] acmeChain;
     /** Each location's chain for this server (the gRPC-web bridge first where it applies), by route index. */
     private final HttpFilter[][] chains;
+    /** The prometheus_metrics path's answer, as a chain of its own; null when this server has none. */
+    private final MetricsEndpoint metricsEndpoint;
+    private final HttpFilter[] metricsChain;
 
     PingapProxy(ServerRuntime.Site site) {
         this(site, null);
@@ -61,6 +73,8 @@ final class PingapProxy extends FilterChainProxy<ProxyCtx> {
             }
             chains[i] = chain;
         }
+        this.metricsEndpoint = site.metricsEndpoint;
+        this.metricsChain = metricsEndpoint == null ? null : new HttpFilter[] {metricsEndpoint};
     }
 
     @Override
@@ -76,17 +90,38 @@ final class PingapProxy extends FilterChainProxy<ProxyCtx> {
     @Override
     public void earlyRequestFilter(Session session, ProxyCtx ctx) {
         ctx.session = session;
+        Observability obs = site.observability;
+        if (obs.metrics != null) {
+            ctx.recorder = obs.metrics.recorder();
+            ctx.locationSeries = obs.metrics.unrouted();
+        }
+        if (site.tracer != null) {
+            ctx.trace = site.tracer.start(session, site.name);
+        }
         RequestHead req = session.request();
         if (acme != null && acme.claims(req)) {
+            requestStarted(session, ctx);
             ctx.chain = acmeChain; // answered in requestFilter, before any location sees it
+            return;
+        }
+        if (metricsEndpoint != null && metricsEndpoint.claims(req)) {
+            requestStarted(session, ctx);
+            ctx.chain = metricsChain;
             return;
         }
         RouteMatch m = matches.get();
         if (!site.router.match(req.authorityChars(), req.pathAndQueryChars(), m)) {
+            requestStarted(session, ctx);
             throw ProxyError.status(404, "no location of server '" + site.name + "' matches");
         }
         ServerRuntime.Location location = site.locations[m.route().index()];
         ctx.location = location;
+        ctx.locationSeries = location.locationSeries();
+        ctx.upstreamSeries = location.upstreamSeries();
+        requestStarted(session, ctx);
+        if (ctx.trace != null) {
+            ctx.trace.routed(location.config().name(), location.upstream() == null ? null : location.upstream().name);
+        }
         int max = location.config().maxProcessing();
         if (max > 0) {
             // Pingap's max_processing: requests this location handles at once; released in logging
@@ -104,6 +139,12 @@ final class PingapProxy extends FilterChainProxy<ProxyCtx> {
         super.earlyRequestFilter(session, ctx);
     }
 
+    private static void requestStarted(Session session, ProxyCtx ctx) {
+        if (ctx.recorder != null) {
+            ctx.recorder.requestStarted(ctx.locationSeries, session.requestNumber() > 1);
+        }
+    }
+
     @Override
     public HttpPeer upstreamPeer(Session session, ProxyCtx ctx) {
         UpstreamGroup up = ctx.location.upstream();
@@ -111,11 +152,59 @@ final class PingapProxy extends FilterChainProxy<ProxyCtx> {
             throw ProxyError.of(ProxyError.Source.INTERNAL, ProxyError.Kind.NO_UPSTREAM, 502,
                     "location '" + ctx.location.config().name() + "' has no upstream and nothing answered the request");
         }
-        return ctx.backend.choose(up, ctx);
+        HttpPeer peer = ctx.backend.choose(up, ctx);
+        ctx.attempts++;
+        if (ctx.trace != null) {
+            ctx.trace.attemptStarted(peer, session.request().methodName());
+        }
+        return peer;
+    }
+
+    @Override
+    public void connectedToUpstream(Session session, ProxyCtx ctx, HttpPeer peer, boolean reused) {
+        long connect = session.upstreamConnectNanos();
+        ctx.upstreamConnectNanos = connect;
+        if (ctx.recorder != null && ctx.upstreamSeries >= 0) {
+            ctx.recorder.upstreamConnected(ctx.upstreamSeries, reused, connect, session.upstreamTlsHandshakeNanos());
+            ctx.upstreamInUse = true;
+        }
+        if (ctx.trace != null) {
+            ctx.trace.connected(reused, connect, session.upstreamTlsHandshakeNanos());
+        }
+    }
+
+    @Override
+    public void upstreamRequestFilter(Session session, RequestHead upstreamRequest, ProxyCtx ctx) {
+        super.upstreamRequestFilter(session, upstreamRequest, ctx);
+        ctx.requestSentNanos = System.nanoTime();
+        ctx.upstreamStatus = 0;
+        ctx.upstreamProcessingNanos = -1;
+        ctx.upstreamResponseNanos = -1;
+        if (ctx.trace != null) {
+            ctx.trace.inject(upstreamRequest); // after the chain: the attempt's own traceparent goes upstream
+        }
+    }
+
+    @Override
+    public void upstreamResponseFilter(Session session, ResponseHead upstreamResponse, ProxyCtx ctx) {
+        if (!upstreamResponse.interim()) {
+            ctx.upstreamStatus = upstreamResponse.status();
+            ctx.upstreamProcessingNanos = System.nanoTime() - ctx.requestSentNanos;
+            if (ctx.upstreamInUse) {
+                ctx.recorder.upstreamProcessed(ctx.upstreamSeries, ctx.upstreamProcessingNanos);
+            }
+            if (ctx.trace != null) {
+                ctx.trace.upstreamStatus(upstreamResponse.status());
+            }
+        }
+        super.upstreamResponseFilter(session, upstreamResponse, ctx);
     }
 
     @Override
     public ProxyError failToConnect(Session session, HttpPeer peer, ProxyCtx ctx, ProxyError error) {
+        if (ctx.trace != null) {
+            ctx.trace.attemptEnded(error);
+        }
         UpstreamGroup up = ctx.location.upstream();
         if (up != null && ctx.backend.connectFailed(up, error, ctx.location.attempts())) {
             return error.retryable(true); // nothing reached the origin: another backend may answer
@@ -125,11 +214,16 @@ final class PingapProxy extends FilterChainProxy<ProxyCtx> {
 
     /** A request an HTTP/2 origin refused unprocessed (GOAWAY, REFUSED_STREAM) may go to the same backend again. */
     @Override
-    public ProxyError errorWhileProxy(Session session, HttpPeer peer, ProxyCtx ctx, ProxyError error, boolean reused) {
+    public ProxyError errorWhileProxy(Session session, HttpPeer peer, ProxyCtx ctx, ProxyError error,
+                                      boolean reusedConnection) {
+        releaseUpstream(ctx);
+        if (ctx.trace != null) {
+            ctx.trace.attemptEnded(error);
+        }
         if (error.kind() == ProxyError.Kind.STREAM_REFUSED && ctx.location != null && ctx.location.upstream() != null) {
             ctx.backend.refused();
         }
-        return super.errorWhileProxy(session, peer, ctx, error, reused);
+        return super.errorWhileProxy(session, peer, ctx, error, reusedConnection);
     }
 
     /**
@@ -140,8 +234,26 @@ final class PingapProxy extends FilterChainProxy<ProxyCtx> {
     public ByteBuffer upstreamResponseBodyFilter(Session session, ByteBuffer chunk, boolean endOfStream, ProxyCtx ctx) {
         if (endOfStream && ctx.location != null && ctx.location.upstream() != null) {
             ctx.backend.finished(ctx.location.upstream(), session.response(), null);
+            if (ctx.requestSentNanos != 0 && ctx.upstreamResponseNanos < 0) {
+                ctx.upstreamResponseNanos = System.nanoTime() - ctx.requestSentNanos;
+                if (ctx.upstreamInUse) {
+                    ctx.recorder.upstreamResponded(ctx.upstreamSeries, ctx.upstreamResponseNanos);
+                }
+            }
+            releaseUpstream(ctx);
+            if (ctx.trace != null) {
+                ctx.trace.attemptEnded(null);
+            }
         }
         return chunk;
+    }
+
+    /** The attempt no longer holds its upstream connection (its response ended, or it failed). */
+    private static void releaseUpstream(ProxyCtx ctx) {
+        if (ctx.upstreamInUse) {
+            ctx.upstreamInUse = false;
+            ctx.recorder.upstreamReleased(ctx.upstreamSeries);
+        }
     }
 
     /**
@@ -167,10 +279,86 @@ final class PingapProxy extends FilterChainProxy<ProxyCtx> {
         if (ctx.location != null && ctx.location.upstream() != null) {
             ctx.backend.finished(ctx.location.upstream(), session.response(), error);
         }
+        releaseUpstream(ctx);
+        ctx.error = error;
+        ResponseHead response = session.response();
+        int status = response == null ? 0 : response.status();
+        Object refusedBy = session.attribute(LimitFilterFactory.REFUSED_BY_ATTRIBUTE);
+        Recorder r = ctx.recorder;
+        if (r != null) {
+            r.requestEnded(ctx.locationSeries, status, System.nanoTime() - session.startNanos(),
+                    session.requestBodyBytes(), session.responseBodyBytes());
+            if (ctx.location != null && ctx.location.cacheSeries() >= 0 && response != null) {
+                int result = cacheResult(response.headers());
+                if (result >= 0) {
+                    r.cache(ctx.location.cacheSeries(), result);
+                }
+            }
+            if (refusedBy != null) {
+                int plugin = site.observability.metrics.limitPlugin(refusedBy.toString());
+                if (plugin >= 0) {
+                    r.limitRefused(plugin);
+                }
+            }
+        }
+        if (refusedBy != null) {
+            logError(session, ctx, status, "limit plugin '" + refusedBy + "' refused the request");
+        } else if (error != null && !clientWentAway(error)) {
+            logError(session, ctx, status, ErrorLog.cause(error));
+        }
+        if (ctx.trace != null) {
+            ctx.trace.end(status, session.responseBodyBytes(), error);
+        }
         if (site.accessLog != null) {
-            site.accessLog.log(session);
+            site.accessLog.log(session, ctx);
         }
         ctx.recycle(); // logging is the last phase, called exactly once
+    }
+
+    private void logError(Session session, ProxyCtx ctx, int status, String cause) {
+        site.observability.errorLog.log(session, site.name,
+                ctx.location == null ? null : ctx.location.config().name(),
+                ctx.location == null || ctx.location.upstream() == null ? null : ctx.location.upstream().name,
+                ctx.attempts, status, cause);
+    }
+
+    /** A client that closed its connection mid-request: nothing the proxy answered, nothing to explain. */
+    private static boolean clientWentAway(ProxyError e) {
+        return e.source() == ProxyError.Source.DOWNSTREAM && e.kind() == ProxyError.Kind.CONNECTION_CLOSED;
+    }
+
+    /** The X-Cache value the cache plugin set: 0 hit, 1 miss, 2 stale, 3 expired; -1 none. */
+    private static int cacheResult(HeaderBlock h) {
+        int i = h.indexOf("X-Cache");
+        if (i < 0) {
+            return -1;
+        }
+        if (h.valueEqualsIgnoreCase(i, "HIT")) {
+            return 0;
+        }
+        if (h.valueEqualsIgnoreCase(i, "MISS")) {
+            return 1;
+        }
+        if (h.valueEqualsIgnoreCase(i, "STALE")) {
+            return 2;
+        }
+        return h.valueEqualsIgnoreCase(i, "EXPIRED") ? 3 : -1;
+    }
+
+    /** A malformed or too slow request the engine refused before any phase: counted and explained. */
+    @Override
+    public void requestRejected(Session session, ProxyError error) {
+        ResponseHead response = session.response();
+        int status = response == null ? 0 : response.status();
+        Observability obs = site.observability;
+        if (obs.metrics != null) {
+            Recorder r = obs.metrics.recorder();
+            int series = obs.metrics.unrouted();
+            r.requestStarted(series, session.requestNumber() > 1);
+            r.requestEnded(series, status, System.nanoTime() - session.startNanos(), session.requestBodyBytes(),
+                    session.responseBodyBytes());
+        }
+        obs.errorLog.log(session, site.name, null, null, 0, status, ErrorLog.cause(error));
     }
 
     @Override

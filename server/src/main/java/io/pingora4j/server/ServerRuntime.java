@@ -44,13 +44,34 @@ final class ServerRuntime implements AutoCloseable {
      * of its requests in flight for {@code max_processing}.
      */
     record Location(LocationConfig config, HttpFilter[] chain, UpstreamGroup upstream,
-                    java.util.concurrent.atomic.AtomicInteger processing) {
+                    java.util.concurrent.atomic.AtomicInteger processing, Series series) {
+
+        /** The metrics series of the location. */
+        int locationSeries() {
+            return series.location;
+        }
+
+        int upstreamSeries() {
+            return series.upstream;
+        }
+
+        int cacheSeries() {
+            return series.cache;
+        }
 
         /** Tries a request may take on this location: its own max_retries, else its upstream's. */
         int attempts() {
             Integer r = config.maxRetries();
             return r != null ? Math.max(1, r + 1) : upstream == null ? 1 : upstream.attempts;
         }
+    }
+
+    /**
+     * A location's metrics series, resolved once at load: its own, its upstream's (-1: none) and
+     * its first cache plugin's (-1: none). All 0/-1 when metrics are off.
+     */
+    record Series(int location, int upstream, int cache) {
+        static final Series NONE = new Series(0, -1, -1);
     }
 
     /** A {@code [servers.NAME]} at run time. */
@@ -62,15 +83,24 @@ final class ServerRuntime implements AutoCloseable {
         final AccessLog accessLog;
         /** {@code [basic] error_template}, or null for the engine's plain-text error answers. */
         final ErrorPage errorPage;
+        /** Metrics, error log and tracers of the whole configuration. */
+        final Observability observability;
+        /** This server's {@code prometheus_metrics} path answer, or null. */
+        final MetricsEndpoint metricsEndpoint;
+        /** The tracer of this server's requests, or null when they are not traced. */
+        final io.pingora4j.server.tracing.Tracer tracer;
 
         Site(String name, ServerConfig config, Router router, Location[] locations, AccessLog accessLog,
-             ErrorPage errorPage) {
+             ErrorPage errorPage, Observability observability) {
             this.name = name;
             this.config = config;
             this.router = router;
             this.locations = locations;
             this.accessLog = accessLog;
             this.errorPage = errorPage;
+            this.observability = observability;
+            this.metricsEndpoint = observability.endpoint(config);
+            this.tracer = observability.tracer(name);
         }
     }
 
@@ -81,12 +111,14 @@ final class ServerRuntime implements AutoCloseable {
     private final ActiveHealthChecker health = new ActiveHealthChecker();
     private final DnsDiscovery discovery = new DnsDiscovery();
     final TlsRuntime tls;
+    final Observability observability;
     /** Keys of plugin tables their factory did not read, one "plugins.NAME.KEY: reason" each. */
     private final List<String> pluginWarnings;
 
     private ServerRuntime(ProxyConfig config, PluginRegistry plugins, Map<String, UpstreamGroup> upstreams, List<Site> sites,
-                          TlsRuntime tls, List<String> pluginWarnings) {
+                          TlsRuntime tls, List<String> pluginWarnings, Observability observability) {
         this.config = config;
+        this.observability = observability;
         this.pluginWarnings = List.copyOf(pluginWarnings);
         this.tls = tls;
         this.plugins = plugins;
@@ -130,6 +162,7 @@ final class ServerRuntime implements AutoCloseable {
             }
         }
         ErrorPage errorPage = errorPage(config, problems);
+        Observability observability = Observability.build(config);
         List<Site> sites = new ArrayList<>();
         for (ServerConfig s : config.servers().values()) {
             Router router;
@@ -146,6 +179,9 @@ final class ServerRuntime implements AutoCloseable {
                 List<HttpFilter> chain = new ArrayList<>(LocationFilters.forLocation(lc));
                 for (String p : lc.plugins()) {
                     HttpFilter f = pluginFilters.get(p);
+                    if (f instanceof io.pingora4j.server.plugins.StatsFilterFactory.StatsFilter stats) {
+                        f = stats.bind(observability.stats(), lc.name()); // this location's figures
+                    }
                     if (f != null) {
                         chain.add(f);
                     } else if (!config.plugins().containsKey(p)) {
@@ -154,7 +190,7 @@ final class ServerRuntime implements AutoCloseable {
                 }
                 UpstreamGroup up = lc.upstream() == null || lc.upstream().isEmpty() ? null : upstreams.get(lc.upstream());
                 locations[r.index()] = new Location(lc, chain.toArray(new HttpFilter[0]), up,
-                        new java.util.concurrent.atomic.AtomicInteger());
+                        new java.util.concurrent.atomic.AtomicInteger(), series(observability, lc, config));
             }
             AccessLog log = null;
             String directive = s.accessLog() != null ? s.accessLog() : config.basic().accessLog();
@@ -166,7 +202,7 @@ final class ServerRuntime implements AutoCloseable {
                             + e.getMessage());
                 }
             }
-            sites.add(new Site(s.name(), s, router, locations, log, errorPage));
+            sites.add(new Site(s.name(), s, router, locations, log, errorPage, observability));
         }
         TlsRuntime tls = TlsRuntime.build(config, problems);
         if (!problems.isEmpty()) {
@@ -179,9 +215,26 @@ final class ServerRuntime implements AutoCloseable {
                 }
             }
             registry.close();
+            observability.close();
             return null;
         }
-        return new ServerRuntime(config, registry, upstreams, sites, tls, pluginWarnings);
+        return new ServerRuntime(config, registry, upstreams, sites, tls, pluginWarnings, observability);
+    }
+
+    /** A location's metrics series (see {@link Series}). */
+    private static Series series(Observability o, LocationConfig lc, ProxyConfig config) {
+        if (o.metrics == null) {
+            return Series.NONE;
+        }
+        int cache = -1;
+        for (String p : lc.plugins()) {
+            PluginSpec spec = config.plugins().get(p);
+            if (spec != null && spec.category().equals("cache")) {
+                cache = o.metrics.cachePlugin(p);
+                break;
+            }
+        }
+        return new Series(o.metrics.location(lc.name()), o.metrics.upstream(lc.upstream()), cache);
     }
 
     /** {@code [basic] error_template}: inline HTML, or a file (relative to the configuration's folder). */
@@ -268,11 +321,13 @@ final class ServerRuntime implements AutoCloseable {
         tls.start();
         health.start(upstreams.values());
         discovery.start(upstreams.values());
+        observability.start(server, upstreams);
         return server;
     }
 
     @Override
     public void close() {
+        observability.close();
         tls.close();
         health.close();
         discovery.close();

@@ -200,14 +200,14 @@ class MainCommandLineTest {
     @Test
     void checkingPrintsEveryKeyAcceptedButNotAppliedAsAWarning() throws IOException {
         Path f = file("not-applied.toml", "[basic]\nadmin_addr = \"127.0.0.1:3018\"\n"
-                + PingSite.toml("http", "127.0.0.1:1", "prometheus_metrics = \"/metrics\""));
+                + PingSite.toml("http", "127.0.0.1:1", "enable_server_timing = true"));
 
         Run r = run("-t", "-c", f.toString());
 
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("warning: " + f + ": basic.admin_addr: accepted for Pingap compatibility but"
                 + " not applied"), r.err());
-        assertTrue(r.err().contains("warning: " + f + ": servers.http.prometheus_metrics: "), r.err());
+        assertTrue(r.err().contains("warning: " + f + ": servers.http.enable_server_timing: "), r.err());
     }
 
     @Test

@@ -72,6 +72,11 @@ public final class AccessLog implements AutoCloseable {
         return writer.offer(format.render(session));
     }
 
+    /** As {@link #log(Session)}, with what the proxy knows of the upstream and the error. */
+    public boolean log(Session session, UpstreamFacts facts) {
+        return writer.offer(format.render(session, facts));
+    }
+
     public AccessLogFormat format() {
         return format;
     }

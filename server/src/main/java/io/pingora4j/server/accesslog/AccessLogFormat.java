@@ -42,6 +42,11 @@ import java.util.function.Function;
  *  {request_id}       attribute "request_id" (set by the request_id plugin)
  *  {grpc_service} {grpc_method}    a gRPC call's service and method ("helloworld.Greeter", "SayHello")
  *  {upstream_addr} {upstream_reused} {processing}   aliases of the context fields below
+ *  {upstream_status}  the origin's status (the last attempt's), or -
+ *  {upstream_response_time} {upstream_connect_time} {upstream_processing_time}
+ *                     ms from the request sent upstream to the response's end / TCP connect of a
+ *                     new connection / ms to the response head; - when there was none
+ *  {error}            what ended the request in error ("CONNECT_REFUSED: connect to ... failed"), or -
  *  {&gt;Name}            request header        {&lt;Name}   response header
  *  {~name}            cookie value          {$NAME}   environment variable, read at compile
  *  {$hostname}        this machine's host name
@@ -86,7 +91,8 @@ public final class AccessLogFormat {
         TEXT, HOST, METHOD, PATH, PROTO, QUERY, REMOTE, CLIENT_IP, SCHEME, URI, REFERER, USER_AGENT,
         WHEN, WHEN_UTC_ISO, WHEN_UNIX, SIZE, SIZE_HUMAN, STATUS, LATENCY, LATENCY_HUMAN,
         PAYLOAD_SIZE, PAYLOAD_SIZE_HUMAN, REQUEST_ID, GRPC_SERVICE, GRPC_METHOD, COOKIE, REQUEST_HEADER, RESPONSE_HEADER,
-        UPSTREAM_ADDR, UPSTREAM_REUSED, CONNECTION_REUSED, SERVICE_TIME, SERVICE_TIME_HUMAN, ATTRIBUTE
+        UPSTREAM_ADDR, UPSTREAM_REUSED, CONNECTION_REUSED, SERVICE_TIME, SERVICE_TIME_HUMAN, ATTRIBUTE,
+        UPSTREAM_STATUS, UPSTREAM_RESPONSE_TIME, UPSTREAM_CONNECT_TIME, UPSTREAM_PROCESSING_TIME, ERROR
     }
 
     /** One compiled piece: literal text, or a variable with its argument (header, cookie, attribute name). */
@@ -146,8 +152,13 @@ public final class AccessLogFormat {
 
     /** Renders one line (without a line terminator) for a finished request, using the clocks now. */
     public String render(Session session) {
+        return render(session, null);
+    }
+
+    /** As {@link #render(Session)}, with what the proxy knows of the upstream and the error (may be null). */
+    public String render(Session session, UpstreamFacts facts) {
         StringBuilder out = new StringBuilder(sizeHint);
-        render(session, needsClock ? System.currentTimeMillis() : 0L, System.nanoTime(), out);
+        render(session, facts, needsClock ? System.currentTimeMillis() : 0L, System.nanoTime(), out);
         return out.toString();
     }
 
@@ -156,6 +167,11 @@ public final class AccessLogFormat {
      * ({@code {when}}...), {@code nowNanos} a {@link System#nanoTime()} reading for the latency.
      */
     public void render(Session session, long epochMillis, long nowNanos, StringBuilder out) {
+        render(session, null, epochMillis, nowNanos, out);
+    }
+
+    /** As {@link #render(Session, long, long, StringBuilder)}, with the proxy's {@code facts} (may be null). */
+    public void render(Session session, UpstreamFacts facts, long epochMillis, long nowNanos, StringBuilder out) {
         RequestHead req = session.request();
         for (Part p : parts) {
             int start = out.length();
@@ -293,6 +309,25 @@ public final class AccessLogFormat {
                 case CONNECTION_REUSED:
                     out.append(session.requestNumber() > 1);
                     continue;
+                case UPSTREAM_STATUS:
+                    wrote = facts != null && facts.upstreamStatus() > 0;
+                    if (wrote) {
+                        out.append(facts.upstreamStatus());
+                    }
+                    break;
+                case UPSTREAM_RESPONSE_TIME:
+                    wrote = appendMillis(out, facts == null ? -1 : facts.upstreamResponseNanos());
+                    break;
+                case UPSTREAM_CONNECT_TIME:
+                    wrote = appendMillis(out, facts == null ? -1 : facts.upstreamConnectNanos());
+                    break;
+                case UPSTREAM_PROCESSING_TIME:
+                    wrote = appendMillis(out, facts == null ? -1 : facts.upstreamProcessingNanos());
+                    break;
+                case ERROR:
+                    wrote = appendValue(out, facts == null ? null : facts.error());
+                    outside = true; // an error message may quote the client's bytes
+                    break;
                 case ATTRIBUTE:
                     if (appendValue(out, attribute(session, p.arg))) {
                         escape(out, start);
@@ -321,6 +356,24 @@ public final class AccessLogFormat {
             return false;
         }
         out.append(value);
+        return true;
+    }
+
+    /** Milliseconds with a fraction to the microsecond ("0.412"), as nginx's $upstream_response_time. */
+    private static boolean appendMillis(StringBuilder out, long nanos) {
+        if (nanos < 0) {
+            return false;
+        }
+        long micros = nanos / 1000;
+        out.append(micros / 1000).append('.');
+        long frac = micros % 1000;
+        if (frac < 100) {
+            out.append('0');
+        }
+        if (frac < 10) {
+            out.append('0');
+        }
+        out.append(frac);
         return true;
     }
 

@@ -35,7 +35,14 @@ final class AccessLogParser {
     private static final Map<String, Kind> CONTEXT = Map.of(
             "upstream_addr", Kind.UPSTREAM_ADDR, "upstream_reused", Kind.UPSTREAM_REUSED,
             "connection_reused", Kind.CONNECTION_REUSED, "service_time", Kind.SERVICE_TIME,
-            "service_time_human", Kind.SERVICE_TIME_HUMAN);
+            "service_time_human", Kind.SERVICE_TIME_HUMAN, "upstream_status", Kind.UPSTREAM_STATUS,
+            "upstream_response_time", Kind.UPSTREAM_RESPONSE_TIME, "upstream_connect_time", Kind.UPSTREAM_CONNECT_TIME,
+            "upstream_processing_time", Kind.UPSTREAM_PROCESSING_TIME, "error", Kind.ERROR);
+
+    /** Context fields that may also be written without the ':' (as the upstream_addr of Pingap's presets). */
+    private static final java.util.Set<Kind> BARE = java.util.EnumSet.of(Kind.UPSTREAM_ADDR, Kind.UPSTREAM_REUSED,
+            Kind.UPSTREAM_STATUS, Kind.UPSTREAM_RESPONSE_TIME, Kind.UPSTREAM_CONNECT_TIME, Kind.UPSTREAM_PROCESSING_TIME,
+            Kind.ERROR);
 
     private AccessLogParser() {
     }
@@ -89,7 +96,7 @@ final class AccessLogParser {
             return new Part(Kind.ATTRIBUTE, "processing");
         }
         Kind context = CONTEXT.get(name);
-        if (context != null && (context == Kind.UPSTREAM_ADDR || context == Kind.UPSTREAM_REUSED)) {
+        if (context != null && BARE.contains(context)) {
             return new Part(context, null);
         }
         char prefix = name.charAt(0);
@@ -115,7 +122,8 @@ final class AccessLogParser {
             default:
                 throw new AccessLogFormatException(template, name, pos, "unknown variable (known: "
                         + String.join(", ", new java.util.TreeSet<>(NAMED.keySet()))
-                        + ", upstream_addr, upstream_reused, processing, {>header}, {<header}, {~cookie}, {:field}, {$ENV})");
+                        + ", upstream_addr, upstream_reused, upstream_status, upstream_response_time, upstream_connect_time,"
+                        + " upstream_processing_time, error, processing, {>header}, {<header}, {~cookie}, {:field}, {$ENV})");
         }
     }
 

@@ -27,6 +27,8 @@ import java.util.Objects;
  *                                  are checked for changes (default 5s)
  * @param tlsProvider               "openssl" (BoringSSL) or "jdk"; null: openssl where it loads, else the JDK's
  * @param tlsSessionTicketLifetime  how long a session-ticket key encrypts new tickets before it rotates (default 1h)
+ * @param observability             tracing and the error log: {@code otlp_exporter}, {@code otlp_sampling_ratio},
+ *                                  {@code error_log_interval}
  * @param extras                    Pingap keys accepted but not applied (user, group, webhook, admin_addr...),
  *                                  each reported as a warning when loaded; nothing reads them
  */
@@ -34,7 +36,26 @@ public record BasicConfig(String name, int threads, Duration gracePeriod, Durati
                           String pidFile, String pluginsDir, String accessLog, String errorTemplate,
                           String logLevel, boolean logFormatJson, Integer upstreamKeepalivePoolSize,
                           String acmeDir, Duration certificateCheckInterval, String tlsProvider,
-                          Duration tlsSessionTicketLifetime, Map<String, Object> extras) {
+                          Duration tlsSessionTicketLifetime, Observability observability,
+                          Map<String, Object> extras) {
+
+    /**
+     * Tracing and the proxy's error log.
+     *
+     * @param otlpExporter     where request spans go (servers may name their own), or null: no tracing
+     * @param samplingRatio    the share of new traces recorded, 0..1 (a client's sampled flag is followed)
+     * @param errorLogInterval the error log writes at most {@link #ERROR_LOG_BURST} lines per this
+     *                         interval, then counts what it leaves out and says so once
+     */
+    public record Observability(OtlpExporter otlpExporter, double samplingRatio, Duration errorLogInterval) {
+        public static final Duration DEFAULT_ERROR_LOG_INTERVAL = Duration.ofSeconds(1);
+        public static final int ERROR_LOG_BURST = 10;
+        public static final Observability DEFAULTS = new Observability(null, 1.0, DEFAULT_ERROR_LOG_INTERVAL);
+
+        public Observability {
+            Objects.requireNonNull(errorLogInterval, "errorLogInterval");
+        }
+    }
 
     public static final String DEFAULT_NAME = "pingora4j";
     public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(30);
@@ -52,6 +73,7 @@ public record BasicConfig(String name, int threads, Duration gracePeriod, Durati
         Objects.requireNonNull(acmeDir, "acmeDir");
         Objects.requireNonNull(certificateCheckInterval, "certificateCheckInterval");
         Objects.requireNonNull(tlsSessionTicketLifetime, "tlsSessionTicketLifetime");
+        Objects.requireNonNull(observability, "observability");
         extras = Map.copyOf(extras);
     }
 
@@ -59,7 +81,7 @@ public record BasicConfig(String name, int threads, Duration gracePeriod, Durati
     public static BasicConfig defaults() {
         return new BasicConfig(DEFAULT_NAME, Runtime.getRuntime().availableProcessors(), DEFAULT_GRACE_PERIOD, null,
                 null, DEFAULT_PLUGINS_DIR, null, null, "info", false, null, DEFAULT_ACME_DIR,
-                DEFAULT_CERTIFICATE_CHECK_INTERVAL, null, DEFAULT_TLS_SESSION_TICKET_LIFETIME, Map.of());
+                DEFAULT_CERTIFICATE_CHECK_INTERVAL, null, DEFAULT_TLS_SESSION_TICKET_LIFETIME, Observability.DEFAULTS, Map.of());
     }
 
     /** {@link #gracefulShutdownTimeout}, or its default. */

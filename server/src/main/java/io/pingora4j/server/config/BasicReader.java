@@ -31,6 +31,9 @@ final class BasicReader {
         Duration checkInterval = r.positiveDuration("certificate_check_interval", "5s");
         String tlsProvider = r.choice("tls_provider", List.of("openssl", "jdk"));
         Duration ticketLifetime = r.positiveDuration("tls_session_ticket_lifetime", "1h");
+        OtlpExporter otlp = r.otlpExporter("otlp_exporter");
+        Double sampling = r.number("otlp_sampling_ratio", 0, 1);
+        Duration errorLogInterval = r.positiveDuration("error_log_interval", "1s");
         r.string("remark");
         r.notApplied("admin_addr", "no admin API yet");
         r.notApplied("webhook", "no webhook notifications yet");
@@ -56,6 +59,9 @@ final class BasicReader {
                 logLevel == null ? "info" : logLevel, json,
                 pool == null ? null : pool.intValue(), acmeDir == null ? BasicConfig.DEFAULT_ACME_DIR : acmeDir,
                 checkInterval == null ? BasicConfig.DEFAULT_CERTIFICATE_CHECK_INTERVAL : checkInterval, tlsProvider,
-                ticketLifetime == null ? BasicConfig.DEFAULT_TLS_SESSION_TICKET_LIFETIME : ticketLifetime, r.extras());
+                ticketLifetime == null ? BasicConfig.DEFAULT_TLS_SESSION_TICKET_LIFETIME : ticketLifetime,
+                new BasicConfig.Observability(otlp, sampling == null ? 1.0 : sampling,
+                        errorLogInterval == null ? BasicConfig.Observability.DEFAULT_ERROR_LOG_INTERVAL : errorLogInterval),
+                r.extras());
     }
 }

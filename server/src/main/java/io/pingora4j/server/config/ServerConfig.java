@@ -32,6 +32,10 @@ import java.util.Objects;
  * @param tlsHandshakeTimeout how long a client's handshake may take, or null for the default (10s)
  * @param modules             Pingap's server modules in use: {@code "grpc-web"} bridges gRPC-web to gRPC
  *                            for the locations with {@code grpc_web = true}
+ * @param prometheusMetrics   Pingap's {@code prometheus_metrics}: the metrics path this server answers,
+ *                            or a Pushgateway to push to; null for neither
+ * @param otlpExporter        where this server's request spans go (overrides {@code [basic] otlp_exporter}),
+ *                            or null
  * @param extras              Pingap keys accepted but not applied (tcp_*, prometheus_metrics...), each
  *                            reported as a warning when loaded; nothing reads them
  */
@@ -40,7 +44,8 @@ public record ServerConfig(String name, List<ListenAddress> addrs, List<String> 
                            String tlsCert,
                            String tlsKey, TlsVersion tlsMinVersion, TlsVersion tlsMaxVersion, String tlsCipherList,
                            String tlsCiphersuites, ServerTlsSettings.ClientAuth tlsClientAuth, String tlsClientCa,
-                           Duration tlsHandshakeTimeout, List<String> modules, Map<String, Object> extras) {
+                           Duration tlsHandshakeTimeout, List<String> modules, PrometheusMetrics prometheusMetrics,
+                           OtlpExporter otlpExporter, Map<String, Object> extras) {
 
     public ServerConfig {
         Objects.requireNonNull(name, "name");

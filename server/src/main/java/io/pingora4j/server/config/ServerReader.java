@@ -65,12 +65,12 @@ final class ServerReader {
                     + " issue client certificates)");
         }
         Duration handshake = r.positiveDuration("tls_handshake_timeout", "10s");
+        PrometheusMetrics metrics = r.prometheusMetrics("prometheus_metrics");
+        OtlpExporter otlp = r.otlpExporter("otlp_exporter");
         r.string("remark");
         r.notApplied("includes", "[storages] fragments are not merged");
         List<String> modules = modules(r);
         r.notApplied("lets_encrypt", "use [certificates.NAME] acme = \"lets_encrypt\"");
-        r.notApplied("prometheus_metrics", "no metrics endpoint yet");
-        r.notApplied("otlp_exporter", "no OpenTelemetry export yet");
         r.notApplied("enable_server_timing", "no Server-Timing header");
         r.notApplied("downstream_read_timeout", "the engine's client timeouts apply");
         r.notApplied("downstream_write_timeout", "the engine's client timeouts apply");
@@ -85,7 +85,7 @@ final class ServerReader {
         }
         return new ServerConfig(name, addrs, routed == null ? List.of() : routed, accessLog,
                 threads == null || threads == 0 ? null : threads.intValue(), h2, h2Limits, global, cert, key, min,
-                max, cipherList, ciphersuites, clientAuth, clientCa, handshake, modules, r.extras());
+                max, cipherList, ciphersuites, clientAuth, clientCa, handshake, modules, metrics, otlp, r.extras());
     }
 
     /** The server modules Pingap knows that we have: {@code grpc-web}. */

@@ -119,6 +119,52 @@ final class TableReader {
         return l;
     }
 
+    /** A number (integer or float) in {@code min..max}; null when absent or wrong. */
+    Double number(String key, double min, double max) {
+        Object v = raw(key);
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof Long) && !(v instanceof Double)) {
+            problem(key, "expected a number, got " + Problems.describe(v));
+            return null;
+        }
+        double d = ((Number) v).doubleValue();
+        if (!(d >= min && d <= max)) {
+            problem(key, "must be in " + min + ".." + max + ", got " + v);
+            return null;
+        }
+        return d;
+    }
+
+    /** A {@link PrometheusMetrics} value (a path, or a Pushgateway URL); null when absent or wrong. */
+    PrometheusMetrics prometheusMetrics(String key) {
+        String v = string(key);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        try {
+            return PrometheusMetrics.parse(v);
+        } catch (IllegalArgumentException e) {
+            problem(key, e.getMessage());
+            return null;
+        }
+    }
+
+    /** An {@link OtlpExporter} URL; null when absent or wrong. */
+    OtlpExporter otlpExporter(String key) {
+        String v = string(key);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        try {
+            return OtlpExporter.parse(v);
+        } catch (IllegalArgumentException e) {
+            problem(key, e.getMessage());
+            return null;
+        }
+    }
+
     Boolean bool(String key) {
         Object v = raw(key);
         if (v == null) {

@@ -85,7 +85,8 @@ final class UpstreamReader {
         r.string("remark");
         r.notApplied("includes", "[storages] fragments are not merged");
         r.notApplied("backup_addrs", "no backup backends");
-        r.notApplied("enable_tracer", "no tracing");
+        r.notApplied("enable_tracer",
+                "upstream attempts are traced (CLIENT spans) whenever the server's requests are: see otlp_exporter");
         r.notApplied("dns_server", "host names are resolved by the system resolver");
         r.notApplied("dns_domain", "host names are resolved by the system resolver");
         r.notApplied("dns_search", "host names are resolved by the system resolver");

@@ -104,7 +104,7 @@ public final class LimitFilterFactory implements FilterFactory {
         KeyExtractor extractor = new KeyExtractor(tag, key);
         if (type.equals("inflight")) {
             return new InflightLimitFilter(extractor, new KeyedInflightLimiter(max, HASHES, SLOTS),
-                    "limit.inflight." + config.name());
+                    "limit.inflight." + config.name(), config.name());
         }
         Duration interval = config.duration("interval", DEFAULT_INTERVAL);
         if (interval.isZero()) {
@@ -114,7 +114,8 @@ public final class LimitFilterFactory implements FilterFactory {
         if (!(weight >= 0.0 && weight <= 1.0)) {
             throw config.invalid("weight", "must be within 0 to 1, got " + weight);
         }
-        return new RateLimitFilter(extractor, new KeyedRateLimiter(max, interval, weight, HASHES, SLOTS, clock));
+        return new RateLimitFilter(extractor, new KeyedRateLimiter(max, interval, weight, HASHES, SLOTS, clock),
+                config.name());
     }
 
     private static Tag tag(PluginConfig config) {
@@ -138,8 +139,15 @@ public final class LimitFilterFactory implements FilterFactory {
         }
     }
 
+    /**
+     * The session attribute a refusal sets to the refusing plugin's name, so the server counts it
+     * ({@code pingora4j_limit_refusals_total}) and explains it in the error log.
+     */
+    public static final String REFUSED_BY_ATTRIBUTE = "limit.refused_by";
+
     /** The 429 both filters answer with; a refusal is the cold path, so it may allocate the head. */
-    private static void tooManyRequests(Session session, long retryAfterSeconds) {
+    private static void tooManyRequests(Session session, long retryAfterSeconds, String plugin) {
+        session.setAttribute(REFUSED_BY_ATTRIBUTE, plugin);
         ResponseHead head = new ResponseHead();
         head.setStatus(429);
         head.headers().set("Content-Type", "text/plain");
@@ -192,10 +200,12 @@ public final class LimitFilterFactory implements FilterFactory {
     static final class RateLimitFilter implements HttpFilter {
         private final KeyExtractor extractor;
         private final KeyedRateLimiter limiter;
+        private final String name;
 
-        RateLimitFilter(KeyExtractor extractor, KeyedRateLimiter limiter) {
+        RateLimitFilter(KeyExtractor extractor, KeyedRateLimiter limiter, String name) {
             this.extractor = extractor;
             this.limiter = limiter;
+            this.name = name;
         }
 
         @Override
@@ -210,7 +220,7 @@ public final class LimitFilterFactory implements FilterFactory {
             }
             // Refused: the wait is positive unless another thread's clock reading moved past the
             // boundary in between; a Retry-After of 0 would invite an immediate retry, so at least 1.
-            tooManyRequests(session, Math.max(1, limiter.retryAfterSecondsHash(hash)));
+            tooManyRequests(session, Math.max(1, limiter.retryAfterSecondsHash(hash)), name);
             return Action.RESPONDED;
         }
     }
@@ -225,11 +235,13 @@ public final class LimitFilterFactory implements FilterFactory {
         private final KeyExtractor extractor;
         private final KeyedInflightLimiter limiter;
         private final String attribute;
+        private final String name;
 
-        InflightLimitFilter(KeyExtractor extractor, KeyedInflightLimiter limiter, String attribute) {
+        InflightLimitFilter(KeyExtractor extractor, KeyedInflightLimiter limiter, String attribute, String name) {
             this.extractor = extractor;
             this.limiter = limiter;
             this.attribute = attribute;
+            this.name = name;
         }
 
         @Override
@@ -240,7 +252,7 @@ public final class LimitFilterFactory implements FilterFactory {
             }
             Inflight.Guard guard = limiter.tryAcquire(key);
             if (guard == null) {
-                tooManyRequests(session, 0);
+                tooManyRequests(session, 0, name);
                 return Action.RESPONDED;
             }
             session.setAttribute(attribute, guard);

@@ -121,6 +121,35 @@ class AccessLogFormatTest {
         assertEquals("3 api", render("{processing} {:location}", s));
     }
 
+    /** What the proxy knows of an upstream attempt, as fixed figures. */
+    private record Facts(int upstreamStatus, long upstreamResponseNanos, long upstreamConnectNanos,
+                         long upstreamProcessingNanos, String error) implements UpstreamFacts {
+    }
+
+    private static String render(String template, FakeSession s, UpstreamFacts facts) {
+        AccessLogFormat f = AccessLogFormat.compile(template, ZoneId.of("Asia/Shanghai"), ENV::get);
+        StringBuilder out = new StringBuilder();
+        f.render(s, facts, NOW_MILLIS, NOW_NANOS, out);
+        return out.toString();
+    }
+
+    @Test
+    void upstreamTimesAreMillisecondsToTheMicrosecondAndTheStatusIsTheOrigins() {
+        Facts f = new Facts(503, 12_345_678, 1_002_000, 45_000, null);
+        assertEquals("503 12.345 1.002 0.045 -",
+                render("{upstream_status} {upstream_response_time} {upstream_connect_time} {upstream_processing_time} {error}",
+                        session(), f));
+        assertEquals("503 12.345", render("{:upstream_status} {:upstream_response_time}", session(), f));
+    }
+
+    @Test
+    void withoutAnUpstreamTheFieldsPrintADashAndTheErrorIsEscaped() {
+        Facts f = new Facts(0, -1, -1, -1, "INVALID_HTTP: bad \"x\"");
+        assertEquals("- - - INVALID_HTTP: bad \\\"x\\\"",
+                render("{upstream_status} {upstream_response_time} {upstream_connect_time} {error}", session(), f));
+        assertEquals("- -", render("{upstream_status} {error}", session()), "no facts at all");
+    }
+
     @Test
     void aKeptAliveRequestShowsTheConnectionReused() {
         assertEquals("true", render("{:connection_reused}", session().requestNumber(2)));
