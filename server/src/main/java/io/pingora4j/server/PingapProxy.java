@@ -6,6 +6,7 @@ import io.pingora4j.server.location.GrpcWebBridge;
 import io.pingora4j.codec.h1.ResponseHead;
 import io.pingora4j.server.metrics.Recorder;
 import io.pingora4j.server.plugins.LimitFilterFactory;
+import io.pingora4j.server.plugins.trafficsplitting.TrafficSplittingFilterFactory;
 import io.pingora4j.server.route.RouteMatch;
 import io.pingora4j.server.route.Router;
 import io.pingora4j.server.tracing.RequestTrace;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * location (a pending ACME challenge and the {@code prometheus_metrics} path are answered first,
  * before any location); the location may refuse past its {@code max_processing}; its chain (its
  * own rules, then its plugins, in order) runs at each phase as {@link FilterChainProxy} runs
- * chains; its upstream picks a backend ({@link BackendPick}), retrying another on a connect
+ * chains; its upstream (or the one a plugin such as traffic_splitting named) picks a backend
+ * ({@link BackendPick}), retrying another on a connect
  * failure; an error the proxy answers gets the {@code error_template} page and a line in the
  * error log; the metrics, the trace and the access log are written last. With the server's
  * {@code modules = ["grpc-web"]}, locations with {@code grpc_web = true} run the
@@ -147,10 +149,14 @@ final class PingapProxy extends FilterChainProxy<ProxyCtx> {
 
     @Override
     public HttpPeer upstreamPeer(Session session, ProxyCtx ctx) {
-        UpstreamGroup up = ctx.location.upstream();
+        UpstreamGroup up = ctx.upstream;
         if (up == null) {
-            throw ProxyError.of(ProxyError.Source.INTERNAL, ProxyError.Kind.NO_UPSTREAM, 502,
-                    "location '" + ctx.location.config().name() + "' has no upstream and nothing answered the request");
+            up = chooseUpstream(session, ctx);
+            ctx.upstream = up; // a retry stays on the same upstream
+            if (up != ctx.location.upstream()) {
+                // a plugin chose another upstream: its figures go to that upstream's series
+                ctx.upstreamSeries = site.observability.metrics == null ? -1 : site.observability.metrics.upstream(up.name);
+            }
         }
         HttpPeer peer = ctx.backend.choose(up, ctx);
         ctx.attempts++;
@@ -158,6 +164,28 @@ final class PingapProxy extends FilterChainProxy<ProxyCtx> {
             ctx.trace.attemptStarted(peer, session.request().methodName());
         }
         return peer;
+    }
+
+    /**
+     * The location's upstream, unless a plugin named another in the session attribute
+     * {@link TrafficSplittingFilterFactory#UPSTREAM_ATTRIBUTE} (traffic_splitting does).
+     */
+    private UpstreamGroup chooseUpstream(Session session, ProxyCtx ctx) {
+        if (session.attribute(TrafficSplittingFilterFactory.UPSTREAM_ATTRIBUTE) instanceof String name) {
+            UpstreamGroup chosen = site.upstreams.get(name);
+            if (chosen == null) { // -t checks traffic_splitting's names; a third-party plugin may still err
+                throw ProxyError.of(ProxyError.Source.INTERNAL, ProxyError.Kind.NO_UPSTREAM, 502,
+                        "a plugin of location '" + ctx.location.config().name() + "' chose upstream '" + name
+                                + "', which is not defined");
+            }
+            return chosen;
+        }
+        UpstreamGroup up = ctx.location.upstream();
+        if (up == null) {
+            throw ProxyError.of(ProxyError.Source.INTERNAL, ProxyError.Kind.NO_UPSTREAM, 502,
+                    "location '" + ctx.location.config().name() + "' has no upstream and nothing answered the request");
+        }
+        return up;
     }
 
     @Override
@@ -205,8 +233,8 @@ final class PingapProxy extends FilterChainProxy<ProxyCtx> {
         if (ctx.trace != null) {
             ctx.trace.attemptEnded(error);
         }
-        UpstreamGroup up = ctx.location.upstream();
-        if (up != null && ctx.backend.connectFailed(up, error, ctx.location.attempts())) {
+        UpstreamGroup up = ctx.upstream;
+        if (up != null && ctx.backend.connectFailed(up, error, ctx.location.attempts(up))) {
             return error.retryable(true); // nothing reached the origin: another backend may answer
         }
         return error;
@@ -220,7 +248,7 @@ final class PingapProxy extends FilterChainProxy<ProxyCtx> {
         if (ctx.trace != null) {
             ctx.trace.attemptEnded(error);
         }
-        if (error.kind() == ProxyError.Kind.STREAM_REFUSED && ctx.location != null && ctx.location.upstream() != null) {
+        if (error.kind() == ProxyError.Kind.STREAM_REFUSED && ctx.upstream != null) {
             ctx.backend.refused();
         }
         return super.errorWhileProxy(session, peer, ctx, error, reusedConnection);
@@ -232,8 +260,8 @@ final class PingapProxy extends FilterChainProxy<ProxyCtx> {
      */
     @Override
     public ByteBuffer upstreamResponseBodyFilter(Session session, ByteBuffer chunk, boolean endOfStream, ProxyCtx ctx) {
-        if (endOfStream && ctx.location != null && ctx.location.upstream() != null) {
-            ctx.backend.finished(ctx.location.upstream(), session.response(), null);
+        if (endOfStream && ctx.upstream != null) {
+            ctx.backend.finished(ctx.upstream, session.response(), null);
             if (ctx.requestSentNanos != 0 && ctx.upstreamResponseNanos < 0) {
                 ctx.upstreamResponseNanos = System.nanoTime() - ctx.requestSentNanos;
                 if (ctx.upstreamInUse) {
@@ -276,8 +304,8 @@ final class PingapProxy extends FilterChainProxy<ProxyCtx> {
             ctx.location.processing().decrementAndGet();
         }
         super.logging(session, error, ctx);
-        if (ctx.location != null && ctx.location.upstream() != null) {
-            ctx.backend.finished(ctx.location.upstream(), session.response(), error);
+        if (ctx.upstream != null) {
+            ctx.backend.finished(ctx.upstream, session.response(), error);
         }
         releaseUpstream(ctx);
         ctx.error = error;
@@ -318,7 +346,8 @@ final class PingapProxy extends FilterChainProxy<ProxyCtx> {
     private void logError(Session session, ProxyCtx ctx, int status, String cause) {
         site.observability.errorLog.log(session, site.name,
                 ctx.location == null ? null : ctx.location.config().name(),
-                ctx.location == null || ctx.location.upstream() == null ? null : ctx.location.upstream().name,
+                ctx.upstream != null ? ctx.upstream.name
+                        : ctx.location == null || ctx.location.upstream() == null ? null : ctx.location.upstream().name,
                 ctx.attempts, status, cause);
     }
 

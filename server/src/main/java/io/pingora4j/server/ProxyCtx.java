@@ -34,6 +34,11 @@ final class ProxyCtx implements RequestKeyView, UpstreamFacts {
     HttpFilter[] chain = NO_FILTERS;
     /** Whether it holds one of the location's max_processing slots (released in logging). */
     boolean processing;
+    /**
+     * The upstream this request is sent to, fixed by its first {@code upstreamPeer}: the location's,
+     * or the one a plugin named (traffic_splitting); null before.
+     */
+    UpstreamGroup upstream;
     final BackendPick backend = new BackendPick();
 
     // ---- observed: metrics (recorder null when off), the access and error logs, tracing
@@ -70,6 +75,7 @@ final class ProxyCtx implements RequestKeyView, UpstreamFacts {
         location = null;
         chain = NO_FILTERS;
         processing = false;
+        upstream = null;
         backend.reset();
         recorder = null;
         locationSeries = 0;

@@ -61,8 +61,13 @@ final class ServerRuntime implements AutoCloseable {
 
         /** Tries a request may take on this location: its own max_retries, else its upstream's. */
         int attempts() {
+            return attempts(upstream);
+        }
+
+        /** As {@link #attempts()} for a request sent to {@code chosen} (a plugin's choice) instead. */
+        int attempts(UpstreamGroup chosen) {
             Integer r = config.maxRetries();
-            return r != null ? Math.max(1, r + 1) : upstream == null ? 1 : upstream.attempts;
+            return r != null ? Math.max(1, r + 1) : chosen == null ? 1 : chosen.attempts;
         }
     }
 
@@ -83,6 +88,8 @@ final class ServerRuntime implements AutoCloseable {
         final AccessLog accessLog;
         /** {@code [basic] error_template}, or null for the engine's plain-text error answers. */
         final ErrorPage errorPage;
+        /** Every upstream by name, for a plugin that picks another than the location's (traffic_splitting). */
+        final Map<String, UpstreamGroup> upstreams;
         /** Metrics, error log and tracers of the whole configuration. */
         final Observability observability;
         /** This server's {@code prometheus_metrics} path answer, or null. */
@@ -91,7 +98,7 @@ final class ServerRuntime implements AutoCloseable {
         final io.pingora4j.server.tracing.Tracer tracer;
 
         Site(String name, ServerConfig config, Router router, Location[] locations, AccessLog accessLog,
-             ErrorPage errorPage, Observability observability) {
+             ErrorPage errorPage, Observability observability, Map<String, UpstreamGroup> upstreams) {
             this.name = name;
             this.config = config;
             this.router = router;
@@ -101,6 +108,7 @@ final class ServerRuntime implements AutoCloseable {
             this.observability = observability;
             this.metricsEndpoint = observability.endpoint(config);
             this.tracer = observability.tracer(name);
+            this.upstreams = upstreams;
         }
     }
 
@@ -202,7 +210,7 @@ final class ServerRuntime implements AutoCloseable {
                             + e.getMessage());
                 }
             }
-            sites.add(new Site(s.name(), s, router, locations, log, errorPage, observability));
+            sites.add(new Site(s.name(), s, router, locations, log, errorPage, observability, upstreams));
         }
         TlsRuntime tls = TlsRuntime.build(config, problems);
         if (!problems.isEmpty()) {

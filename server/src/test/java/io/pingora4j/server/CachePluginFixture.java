@@ -41,6 +41,7 @@ abstract class CachePluginFixture {
                 lock = "10s"
                 purge_ip_list = ["127.0.0.1", "::1"]
                 %3$s
+                %4$s
 
                 [locations.all]
                 path = "/"
@@ -50,7 +51,12 @@ abstract class CachePluginFixture {
                 [servers.http]
                 addr = "127.0.0.1:%2$d"
                 locations = ["all"]
-                """.formatted(origin.addr(), port, pluginKeys));
+                """.formatted(origin.addr(), port, pluginKeys, storeKeys()));
+    }
+
+    /** Keys choosing the store: none (memory); the on-disk runs of the same tests give a directory. */
+    String storeKeys() {
+        return "";
     }
 
     void start(Function<ScriptedOrigin.Request, Reply> script) throws IOException {

@@ -46,6 +46,42 @@ public final class Freshness {
         this.staleIfError = other.staleIfError;
     }
 
+    private Freshness(long[] state) {
+        this.lifetime = state[0];
+        this.correctedInitialAge = state[1];
+        this.responseTime = state[2];
+        this.noCache = (state[3] & 1) != 0;
+        this.staleForbidden = (state[3] & 2) != 0;
+        this.staleWhileRevalidate = state[4];
+        this.staleIfError = state[5];
+    }
+
+    /** How many numbers {@link #state()} gives. */
+    public static final int STATE_LENGTH = 6;
+
+    /**
+     * Everything this freshness knows, as {@link #STATE_LENGTH} numbers: what a cache that keeps
+     * responses across restarts stores, and gives back to {@link #restore}. Times stay absolute
+     * (epoch seconds), so a restored response has aged by the time it spent on disk.
+     */
+    public long[] state() {
+        return new long[] {lifetime, correctedInitialAge, responseTime, (noCache ? 1 : 0) | (staleForbidden ? 2 : 0),
+            staleWhileRevalidate, staleIfError};
+    }
+
+    /**
+     * The freshness {@link #state()} described.
+     *
+     * @throws IllegalArgumentException if {@code state} is not {@link #STATE_LENGTH} numbers, or
+     *     holds a negative lifetime or age, or unknown flags
+     */
+    public static Freshness restore(long[] state) {
+        if (state.length != STATE_LENGTH || state[0] < 0 || state[1] < 0 || (state[3] & ~3L) != 0) {
+            throw new IllegalArgumentException("not a freshness state: " + Arrays.toString(state));
+        }
+        return new Freshness(state.clone());
+    }
+
     /**
      * This freshness with its lifetime lowered to {@code maxLifetimeSeconds} if longer: a cache's
      * own ceiling (nginx's {@code proxy_cache_valid}, Pingap's {@code max_ttl}). Stale allowances

@@ -229,4 +229,28 @@ class FreshnessTest {
         assertThrows(IllegalStateException.class,
                 () -> Freshness.forResponse(200, CacheControl.EMPTY).build(FreshnessPolicy.NO_HEURISTIC));
     }
+
+    @Test
+    void aRestoredStateAnswersEveryQuestionAsTheOriginal() {
+        Freshness f = Freshness.forResponse(200, CacheControl.parse("max-age=100, stale-while-revalidate=30, stale-if-error=60"))
+                .age("10").requestTime(1_000).responseTime(1_002).build(FreshnessPolicy.NO_HEURISTIC);
+        Freshness r = Freshness.restore(f.state());
+
+        for (long now : new long[] {1_002, 1_080, 1_095, 1_120, 1_150, 1_200}) {
+            assertEquals(f.currentAge(now), r.currentAge(now));
+            assertEquals(f.isFresh(now), r.isFresh(now));
+            assertEquals(f.mayServeStaleWhileRevalidate(now), r.mayServeStaleWhileRevalidate(now));
+            assertEquals(f.mayServeStaleIfError(now), r.mayServeStaleIfError(now));
+        }
+        Freshness noCache = Freshness.restore(Freshness.forResponse(200, CacheControl.parse("no-cache, max-age=100"))
+                .requestTime(0).responseTime(0).build(FreshnessPolicy.NO_HEURISTIC).state());
+        assertFalse(noCache.usableWithoutValidation(1));
+    }
+
+    @Test
+    void aStateThatIsNotOneIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> Freshness.restore(new long[] {1, 2, 3}));
+        assertThrows(IllegalArgumentException.class, () -> Freshness.restore(new long[] {-1, 0, 0, 0, -1, -1}));
+        assertThrows(IllegalArgumentException.class, () -> Freshness.restore(new long[] {1, 0, 0, 8, -1, -1}));
+    }
 }

@@ -50,7 +50,7 @@ final class BasicReader {
         r.notApplied("log_buffered_size", "logs are not buffered by size");
         r.notApplied("log_compression", "log files are not rotated or compressed");
         r.notApplied("log_compression_days", "log files are not rotated or compressed");
-        r.notApplied("cache_directory", "the cache plugin keeps responses in memory");
+        r.notApplied("cache_directory", "the cache plugin's own directory key chooses its folder");
         r.notApplied("cache_max_size", "the cache plugin's own max_size applies");
         r.notApplied("acme_token_directory", "HTTP-01 tokens are answered from memory");
         r.notApplied("trusted_proxies", "the client IP is the TCP peer's");

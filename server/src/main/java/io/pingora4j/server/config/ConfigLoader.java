@@ -166,6 +166,14 @@ public final class ConfigLoader {
                         + known(upstreams.keySet()));
             }
         }
+        // traffic_splitting names an upstream the proxy switches to (PingapProxy reads its choice)
+        for (PluginSpec p : plugins.values()) {
+            if (p.category().equals("traffic_splitting") && p.values().get("upstream") instanceof String name
+                    && !name.isBlank() && !upstreamTables.containsKey(name.trim())) {
+                problems.add("plugins." + p.name() + ".upstream", "unknown upstream '" + name + "'"
+                        + known(upstreams.keySet()));
+            }
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.list);
         }

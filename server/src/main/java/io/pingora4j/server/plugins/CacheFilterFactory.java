@@ -4,6 +4,10 @@ import io.pingora4j.cache.memory.TinyUfoCache;
 import io.pingora4j.spi.FilterFactory;
 import io.pingora4j.spi.HttpFilter;
 import io.pingora4j.spi.PluginConfig;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -12,13 +16,14 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * Pingap's {@code cache} plugin: an HTTP cache (RFC 9111) in memory, in front of a location.
+ * Pingap's {@code cache} plugin: an HTTP cache (RFC 9111) in memory or in a folder, in front of a
+ * location.
  *
  * <pre>
  * [plugins.pageCache]
  * category = "cache"
- * directory = ""               # empty: in memory (the only store so far)
- * max_size = "100mb"           # bytes the cache may hold (bodies and fields); default 100 MB
+ * directory = ""               # empty or memory://: in memory; else a folder (files survive restarts)
+ * max_size = "100mb"           # bytes the cache may hold (in memory: bodies and fields; on disk: files); default 100 MB
  * max_ttl = "1h"               # ceiling on any response's freshness lifetime; default none
  * max_file_size = "1mb"        # larger responses pass through without being stored; default 1 MB
  * lock = "1s"                  # how long requests for a key being fetched wait for it; default 1 s
@@ -30,11 +35,12 @@ import java.util.regex.PatternSyntaxException;
  * </pre>
  *
  * <p>Storage is a byte-weighted TinyLFU / S3-FIFO cache ({@link TinyUfoCache}), one per plugin
- * instance.
+ * instance in memory; on disk the same cache is the index of a folder's files ({@link CacheStore}),
+ * one store per folder ({@code directory}, plus {@code namespace} as a sub-folder).
  *
- * <p>Refused at load: a non-empty {@code directory} (no disk store yet: refusing beats silently
- * caching in memory), a bad size, duration or regex, an IP list entry that is not an address or
- * CIDR block.
+ * <p>Refused at load: Pingap's file-cache parameters ({@code directory = "/path?inactive=1h"}), a
+ * folder that cannot be created or written, a bad size, duration or regex, an IP list entry that
+ * is not an address or CIDR block.
  */
 public final class CacheFilterFactory implements FilterFactory {
 
@@ -56,9 +62,15 @@ public final class CacheFilterFactory implements FilterFactory {
     /** As {@link #create(PluginConfig)} with the clock (epoch seconds) the freshness rules read; for tests. */
     HttpFilter create(PluginConfig config, LongSupplier epochSeconds) {
         String directory = config.string("directory", "").trim();
-        if (!directory.isEmpty()) {
-            throw config.invalid("directory", "a disk cache is not supported yet; leave it empty for the in-memory"
-                    + " cache (got \"" + directory + "\")");
+        if (directory.startsWith("memory://")) {
+            if (directory.contains("?")) {
+                throw config.invalid("directory", "parameters of a memory:// store are not read here; set max_size"
+                        + " instead (got \"" + directory + "\")");
+            }
+            directory = "";
+        } else if (directory.contains("?")) {
+            throw config.invalid("directory", "parameters of Pingap's file cache (inactive, reading_max...) are not"
+                    + " supported; give the folder alone and bound it with max_size (got \"" + directory + "\")");
         }
         long maxSize = size(config, "max_size", DEFAULT_MAX_SIZE);
         long maxFileSize = size(config, "max_file_size", DEFAULT_MAX_FILE_SIZE);
@@ -89,10 +101,49 @@ public final class CacheFilterFactory implements FilterFactory {
             }
         }
         String namespace = config.string("namespace", "");
-        return new HttpCacheFilter(new CacheStore(maxSize), new HttpCacheFilter.Settings(namespace,
+        CacheStore store;
+        if (directory.isEmpty()) {
+            store = new CacheStore(maxSize);
+        } else {
+            Path folder = folder(config, directory, namespace);
+            try {
+                store = CacheStore.onDisk(folder, maxSize);
+            } catch (UncheckedIOException e) {
+                throw config.invalid("directory", e.getMessage());
+            }
+        }
+        return new HttpCacheFilter(store, new HttpCacheFilter.Settings(namespace,
                 maxTtl == null ? Long.MAX_VALUE : maxTtl.toSeconds(), (int) maxFileSize, lock.toNanos(),
                 headers.stream().map(h -> h.toLowerCase(Locale.ROOT)).toArray(String[]::new), purge,
                 config.bool("check_cache_control", false), skip), epochSeconds);
+    }
+
+    /** The cache folder: {@code directory} ({@code ~} is the home folder), with the namespace as a sub-folder. */
+    private static Path folder(PluginConfig config, String directory, String namespace) {
+        String dir = directory.startsWith("~") ? System.getProperty("user.home") + directory.substring(1) : directory;
+        Path folder;
+        try {
+            folder = Path.of(dir);
+            if (!folder.isAbsolute()) {
+                // a plugin sees no configuration folder to resolve against, and the working
+                // directory is no place to guess: an absolute path says where the files go
+                throw config.invalid("directory", "must be an absolute path (or start with ~), got \"" + directory + "\"");
+            }
+            folder = folder.normalize();
+            if (!namespace.isEmpty()) {
+                if (namespace.contains("/") || namespace.contains("\\") || namespace.equals("..") || namespace.equals(".")) {
+                    throw config.invalid("namespace", "must be a plain name (it is a sub-folder of directory), got \""
+                            + namespace + "\"");
+                }
+                folder = folder.resolve(namespace);
+            }
+        } catch (InvalidPathException e) {
+            throw config.invalid("directory", "not a path: " + e.getMessage());
+        }
+        if (Files.exists(folder) && !Files.isDirectory(folder)) {
+            throw config.invalid("directory", folder + " exists and is not a folder");
+        }
+        return folder;
     }
 
     private static long size(PluginConfig config, String key, long defaultValue) {

@@ -32,6 +32,8 @@ final class CacheRequest {
     StoredFields fields;
     Freshness freshness;
     String storeKey;
+    /** A new Vary marker to store under the primary key after the variant (disk stores), or null. */
+    CachedResponse.Variants marker;
     /** The response's Content-Length, or -1. */
     long expected;
     /** A stored body sent instead of the origin's (after a 304, or stale on a 5xx). */

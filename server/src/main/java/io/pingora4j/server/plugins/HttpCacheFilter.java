@@ -61,6 +61,11 @@ import java.util.regex.Pattern;
  * {@link Freshness}, {@link StoreDecision}, {@link StoredFields}, {@link Vary},
  * {@link Conditionals}); this class applies them to a request's phases.
  *
+ * <p>With a disk store the phases stay on the event loop and the files do not: a hit's body is
+ * read by the store's I/O threads while the request waits (deferred), a stale copy's body before
+ * its revalidation goes upstream, and a response is written there after its last byte streamed by
+ * (the key's lock is held until it is findable).
+ *
  * <p>One instance serves every event loop: the store ({@link CacheStore}) and lock are
  * thread-safe, and a request's state ({@link CacheRequest}) is a session attribute.
  */
@@ -134,8 +139,18 @@ final class HttpCacheFilter implements HttpFilter {
             return Action.RESPONDED; // §5.2.1.7
         }
         if (st.head) {
-            st.xCache = e == null ? MISS : EXPIRED; // a HEAD is not stored: it needs no lock
-            return Action.CONTINUE;
+            // a HEAD is not stored, but one arriving while its GET is fetched (or written to disk)
+            // waits for it like a GET would, and is then answered from the cache
+            if (e == null && mayWait && st.writer == null) {
+                StampedeLock.Permit p = store.lock.acquire(st.key, System.nanoTime() + settings.lockNanos());
+                if (!p.isWriter()) {
+                    return waitFor(session, st, (StampedeLock<String>.Waiter) p);
+                }
+                ((StampedeLock<String>.Writer) p).release(); // nobody is fetching it
+            }
+            st.releaseWriter(); // promoted while waiting: a HEAD fetches nothing to store, the next may
+            st.xCache = e == null ? MISS : EXPIRED;
+            return upstreamWithStaleBody(session, st);
         }
         if (st.writer == null && (mayWait || e != null && mayServeStaleWhileRevalidate(st, e, now))) {
             StampedeLock.Permit p = store.lock.acquire(st.key, System.nanoTime() + settings.lockNanos());
@@ -155,7 +170,28 @@ final class HttpCacheFilter implements HttpFilter {
         }
         st.xCache = e == null ? MISS : EXPIRED;
         st.revalidating = e != null && (e.etag != null || e.lastModified != null);
-        return Action.CONTINUE;
+        return upstreamWithStaleBody(session, st);
+    }
+
+    /**
+     * Goes upstream. A stale copy on disk is read first (off the loop), so that a 304 or a
+     * stale-if-error answer, decided in phases that cannot wait, has its body at hand; a copy that
+     * cannot be read is forgotten (the request is then a plain miss).
+     */
+    private Action upstreamWithStaleBody(Session session, CacheRequest st) {
+        if (st.stale == null || st.stale.body != null) {
+            return Action.CONTINUE;
+        }
+        return Action.defer(store.withBody(st.stale).handleAsync((full, err) -> {
+            if (err != null) {
+                st.stale = null;
+                st.revalidating = false;
+                st.xCache = MISS;
+            } else {
+                st.stale = full;
+            }
+            return Action.CONTINUE;
+        }, session.executor()));
     }
 
     private static boolean mayServeStaleWhileRevalidate(CacheRequest st, CachedResponse e, long now) {
@@ -184,9 +220,21 @@ final class HttpCacheFilter implements HttpFilter {
         HeaderBlock req = session.request().headers();
         boolean notModified = Conditionals.notModified(CacheStore.values(req, "If-None-Match"),
                 req.get("If-Modified-Since"), e.etag, e.lastModified, e.status);
-        e.writeTo(h, notModified ? 304 : e.status, e.freshness.currentAge(now));
-        session.respond(h, notModified ? null : e.bodyView());
-        return Action.RESPONDED;
+        if (notModified || e.body != null) {
+            e.writeTo(h, notModified ? 304 : e.status, e.freshness.currentAge(now));
+            session.respond(h, notModified ? null : e.bodyView());
+            return Action.RESPONDED;
+        }
+        // the body is on disk: read off the loop, answered on it; unreadable, it is a miss
+        return Action.defer(store.withBody(e).handleAsync((full, err) -> {
+            if (err != null) {
+                st.xCache = MISS;
+                return Action.CONTINUE;
+            }
+            e.writeTo(h, e.status, e.freshness.currentAge(clock.getAsLong()));
+            session.respond(h, full.bodyView());
+            return Action.RESPONDED;
+        }, session.executor()));
     }
 
     private Action purge(Session session, RequestHead req) {
@@ -197,7 +245,7 @@ final class HttpCacheFilter implements HttpFilter {
             session.respond(h, null);
             return Action.RESPONDED;
         }
-        Object removed = store.entries.remove(primaryKey(req));
+        Object removed = store.remove(primaryKey(req));
         session.respond(removed != null ? 204 : 404, null, null);
         return Action.RESPONDED;
     }
@@ -239,7 +287,7 @@ final class HttpCacheFilter implements HttpFilter {
             Freshness f = updated.freshness(st.stale.status, h.headers().get("Age"), st.requestTime, now,
                     settings.maxTtlSeconds());
             CachedResponse refreshed = st.stale.revalidated(updated, f);
-            store.entries.put(st.key, refreshed, refreshed.weight());
+            store.put(st.key, refreshed);
             st.releaseWriter();
             replaceWith(h, st, refreshed, 0);
             return;
@@ -254,7 +302,7 @@ final class HttpCacheFilter implements HttpFilter {
             return;
         }
         if (st.stale != null && status < 500) {
-            store.entries.remove(st.key); // replaced by a response that may not be stored
+            store.remove(st.key); // replaced by a response that may not be stored
         }
         st.releaseWriter();
     }
@@ -298,7 +346,9 @@ final class HttpCacheFilter implements HttpFilter {
         st.status = h.status();
         st.fields = stored;
         st.freshness = f;
-        st.storeKey = store.storeKey(st.primary, vary, session.request().headers());
+        CachedResponse.Variants[] marker = new CachedResponse.Variants[1];
+        st.storeKey = store.storeKey(st.primary, vary, session.request().headers(), marker);
+        st.marker = marker[0];
         long expected = h.contentLength();
         st.expected = expected;
         st.buf = new byte[(int) Math.min(expected >= 0 ? expected : 16_384, settings.maxFileSize())];
@@ -318,7 +368,7 @@ final class HttpCacheFilter implements HttpFilter {
         if (st.invalidate != null) {
             int s = response.status();
             if (s >= 200 && s < 400) {
-                store.entries.remove(st.invalidate); // §4.4: the URL's stored responses are outdated
+                store.remove(st.invalidate); // §4.4: the URL's stored responses are outdated
             }
             return;
         }
@@ -354,8 +404,18 @@ final class HttpCacheFilter implements HttpFilter {
 
     private void insert(CacheRequest st) {
         CachedResponse r = new CachedResponse(st.status, st.fields, st.takeBody(), st.freshness);
-        store.entries.put(st.storeKey, r, r.weight());
-        st.releaseWriter();
+        StampedeLock<String>.Writer w = st.writer;
+        st.writer = null; // those waiting for the key go on once it is findable (on disk: once written)
+        CachedResponse.Variants marker = st.marker;
+        CompletableFuture<Void> stored = store.put(st.storeKey, r);
+        if (marker != null) { // a disk store's new Vary marker: findable only once its variant is
+            stored = stored.thenRun(() -> store.put(st.primary, marker));
+        }
+        stored.whenComplete((done, err) -> {
+            if (w != null) {
+                w.release();
+            }
+        });
     }
 
     @Override
@@ -365,8 +425,8 @@ final class HttpCacheFilter implements HttpFilter {
             return;
         }
         long now = clock.getAsLong();
-        if (st.stale.freshness.mayServeStaleIfError(now)) {
-            serve(session, st, st.stale, STALE, now);
+        if (st.stale.body != null && st.stale.freshness.mayServeStaleIfError(now)) {
+            serve(session, st, st.stale, STALE, now); // a stale copy on disk was read before going upstream
         }
     }
 

@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pingora4j.spi.PluginConfigException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CacheFilterFactoryTest {
 
@@ -40,10 +43,36 @@ class CacheFilterFactoryTest {
     }
 
     @Test
-    void aDirectoryIsRefusedRatherThanSilentlyCachingInMemory() {
-        PluginConfigException e = refused(Map.of("directory", "/var/cache/p"));
+    void aRelativeDirectoryIsRefused() {
+        PluginConfigException e = refused(Map.of("directory", "cache/p"));
+        assertEquals("plugins.pageCache.directory: must be an absolute path (or start with ~), got \"cache/p\"",
+                e.getMessage());
+    }
+
+    @Test
+    void pingapsFileCacheParametersAreRefusedNamingThem() {
+        PluginConfigException e = refused(Map.of("directory", "/var/cache/p?inactive=1h&reading_max=1000"));
         assertEquals("directory", e.key());
-        assertTrue(e.getMessage().contains("/var/cache/p"), e.getMessage());
+        assertTrue(e.getMessage().contains("inactive, reading_max"), e.getMessage());
+    }
+
+    @Test
+    void aDirectoryThatIsAFileIsRefused(@TempDir Path tmp) throws Exception {
+        Path file = Files.writeString(tmp.resolve("f"), "x");
+        PluginConfigException e = refused(Map.of("directory", file.toString()));
+        assertEquals("directory", e.key());
+        assertTrue(e.getMessage().contains("is not a folder"), e.getMessage());
+    }
+
+    @Test
+    void aNamespaceThatIsNotAPlainNameIsRefusedWithADirectory(@TempDir Path tmp) {
+        assertEquals("namespace", refused(Map.of("directory", tmp.toString(), "namespace", "../up")).key());
+    }
+
+    @Test
+    void aMemoryUrlIsTheMemoryStore() {
+        assertNotNull(new CacheFilterFactory().create(config("pageCache", "category", "cache", "directory", "memory://pingap")));
+        assertEquals("directory", refused(Map.of("directory", "memory://pingap?max_size=20")).key());
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.pingora4j.server.plugins.iprestriction;
 
-import io.pingora4j.codec.h1.HeaderBlock;
 import io.pingora4j.server.plugins.AllowDeny;
+import io.pingora4j.server.plugins.ClientAddress;
 import io.pingora4j.server.plugins.IpList;
 import io.pingora4j.spi.Action;
 import io.pingora4j.spi.FilterFactory;
@@ -58,7 +58,6 @@ public final class IpRestrictionFilterFactory implements FilterFactory {
 
     /** Immutable; thread-safe. */
     static final class IpRestrictionFilter implements HttpFilter {
-        private static final String XFF = "X-Forwarded-For";
         private final AllowDeny type;
         private final IpList list;
         private final IpList trusted;
@@ -83,38 +82,7 @@ public final class IpRestrictionFilterFactory implements FilterFactory {
 
         /** The client's address bytes: the peer's, or, behind a trusted proxy, from X-Forwarded-For. */
         byte[] clientAddress(Session session) {
-            byte[] peer = session.clientAddress().getAddress().getAddress();
-            if (trusted == null || !trusted.contains(peer)) {
-                return peer;
-            }
-            HeaderBlock h = session.request().headers();
-            byte[] found = peer;
-            // every field, last to first, every entry right to left: the first untrusted one is the client
-            int last = -1;
-            for (int i = h.indexOf(XFF); i >= 0; i = h.indexOf(XFF, i + 1)) {
-                last = i;
-            }
-            for (int i = last; i >= 0; i--) {
-                if (!h.nameEquals(i, XFF)) {
-                    continue;
-                }
-                String v = h.value(i);
-                int end = v.length();
-                while (end > 0) {
-                    int comma = v.lastIndexOf(',', end - 1);
-                    String entry = v.substring(comma + 1, end).trim();
-                    end = comma < 0 ? 0 : comma;
-                    byte[] a = IpList.address(entry);
-                    if (a == null) {
-                        return null; // a forged or broken hop: believe nothing further left
-                    }
-                    found = a;
-                    if (!trusted.contains(a)) {
-                        return a;
-                    }
-                }
-            }
-            return found;
+            return ClientAddress.of(session, trusted);
         }
     }
 }

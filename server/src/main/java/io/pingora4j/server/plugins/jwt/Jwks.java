@@ -44,14 +44,11 @@ final class Jwks {
      * starts a refresh); otherwise the fetch in flight. Fails when no set was ever fetched.
      */
     CompletableFuture<JWKSet> keys() {
-        Fetched f = current.get();
-        long now = System.nanoTime();
-        if (f != null) {
-            if (now - f.atNanos() > ttlNanos && !coolingDown(now)) {
-                fetch();
-            }
-            return CompletableFuture.completedFuture(f.keys());
+        JWKSet held = held();
+        if (held != null) {
+            return CompletableFuture.completedFuture(held);
         }
+        long now = System.nanoTime();
         CompletableFuture<JWKSet> running = inflight.get();
         if (running != null) {
             return running;
@@ -60,6 +57,22 @@ final class Jwks {
             return CompletableFuture.failedFuture(new IllegalStateException("the key set could not be fetched"));
         }
         return fetch();
+    }
+
+    /**
+     * The set held now, fresh or stale (a stale one also starts a refresh), or null when none was
+     * fetched yet. Allocates nothing: the fast path of a token already verified under this set.
+     */
+    JWKSet held() {
+        Fetched f = current.get();
+        if (f == null) {
+            return null;
+        }
+        long now = System.nanoTime();
+        if (now - f.atNanos() > ttlNanos && !coolingDown(now)) {
+            fetch();
+        }
+        return f.keys();
     }
 
     private boolean coolingDown(long now) {

@@ -22,12 +22,16 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * The {@code jwt} filter: verification in the request phase, minting in the response phases of
- * {@code auth_path}. Immutable and thread-safe; a minting request's buffer is a session attribute.
+ * {@code auth_path}. A token whose signature verified is remembered ({@link VerifiedTokens}), so
+ * a client sending the same token again costs a lookup and the {@code exp}/{@code nbf} check.
+ * Thread-safe: its configuration is immutable, the verified tokens a concurrent cache; a minting
+ * request's buffer is a session attribute.
  */
 final class JwtFilter implements HttpFilter {
 
@@ -40,6 +44,10 @@ final class JwtFilter implements HttpFilter {
     /** Largest claims body {@code auth_path} signs. */
     static final int MAX_CLAIMS = 64 * 1024;
     private static final String BEARER = "Bearer ";
+    private static final long NONE = -1;
+    private static final long TOO_LONG = -2;
+    /** Where a request's token is copied to be hashed and compared; one per event loop. */
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[VerifiedTokens.MAX_TOKEN + 64]);
 
     private final JwtFilterFactory.Source source;
     private final String name;
@@ -50,6 +58,7 @@ final class JwtFilter implements HttpFilter {
     private final MACSigner signer;
     private final JWSAlgorithm mintAlgorithm;
     private final String mintAttribute;
+    private final VerifiedTokens verified = new VerifiedTokens();
 
     JwtFilter(JwtFilterFactory.Source source, String name, Verification verification, long leewaySeconds,
               long delayNanos, String authPath, byte[] secret, JWSAlgorithm mintAlgorithm) {
@@ -74,7 +83,27 @@ final class JwtFilter implements HttpFilter {
             session.setAttribute(mintAttribute, new ByteArrayOutputStream());
             return Action.CONTINUE; // anything under auth_path is unauthenticated by design
         }
-        String token = token(session);
+        byte[] buf = SCRATCH.get();
+        long span = token(session, buf);
+        if (span == NONE) {
+            return unauthorized(session, MISSING);
+        }
+        if (span == TOO_LONG) {
+            return verify(session, token(session), null, 0);
+        }
+        int off = (int) (span >>> 32);
+        int len = (int) span;
+        long hash = verified.hash(buf, off, len);
+        Jwks jwks = verification.jwks();
+        VerifiedTokens.Verified v = verified.get(hash, buf, off, len, jwks == null ? null : jwks.held());
+        if (v != null) {
+            return times(session, v.exp(), v.nbf()); // the same bytes verified before, under the same keys
+        }
+        return verify(session, new String(buf, off, len, StandardCharsets.ISO_8859_1), Arrays.copyOfRange(buf, off, off + len), hash);
+    }
+
+    /** Parses and verifies a token not found in {@link #verified}; {@code bytes} null: not to be remembered. */
+    private Action verify(Session session, String token, byte[] bytes, long hash) {
         if (token == null || token.isEmpty()) {
             return unauthorized(session, MISSING);
         }
@@ -86,17 +115,17 @@ final class JwtFilter implements HttpFilter {
         }
         Jwks jwks = verification.jwks();
         if (jwks == null) {
-            return check(session, jwt, null);
+            return check(session, jwt, null, bytes, hash);
         }
         CompletableFuture<JWKSet> keys = jwks.keys();
         if (keys.isDone() && !keys.isCompletedExceptionally()) {
-            return check(session, jwt, keys.join());
+            return check(session, jwt, keys.join(), bytes, hash);
         }
-        return Action.defer(keys.handleAsync((set, err) -> err != null ? unavailable(session) : check(session, jwt, set),
-                session.executor()));
+        return Action.defer(keys.handleAsync((set, err) -> err != null ? unavailable(session)
+                : check(session, jwt, set, bytes, hash), session.executor()));
     }
 
-    private Action check(Session session, SignedJWT jwt, JWKSet keys) {
+    private Action check(Session session, SignedJWT jwt, JWKSet keys, byte[] bytes, long hash) {
         JWSVerifier v = verification.verifierFor(jwt.getHeader(), keys);
         boolean ok;
         try {
@@ -113,18 +142,95 @@ final class JwtFilter implements HttpFilter {
         } catch (ParseException e) {
             return unauthorized(session, FORMAT);
         }
-        long now = System.currentTimeMillis() / 1000;
         Date exp = claims.getExpirationTime();
-        if (exp != null && exp.getTime() / 1000 + leewaySeconds < now) {
+        Date nbf = claims.getNotBeforeTime();
+        long expSeconds = exp == null ? Long.MAX_VALUE : exp.getTime() / 1000;
+        long nbfSeconds = nbf == null ? Long.MIN_VALUE : nbf.getTime() / 1000;
+        if (bytes != null) {
+            verified.put(hash, bytes, expSeconds, nbfSeconds, keys);
+        }
+        return times(session, expSeconds, nbfSeconds);
+    }
+
+    /** {@code exp} and {@code nbf} (epoch seconds; MAX / MIN when absent) against now, with the leeway. */
+    private Action times(Session session, long exp, long nbf) {
+        long now = System.currentTimeMillis() / 1000;
+        if (exp != Long.MAX_VALUE && exp + leewaySeconds < now) {
             return unauthorized(session, EXPIRED);
         }
-        Date nbf = claims.getNotBeforeTime();
-        if (nbf != null && nbf.getTime() / 1000 - leewaySeconds > now) {
+        if (nbf != Long.MIN_VALUE && nbf - leewaySeconds > now) {
             return unauthorized(session, NOT_YET);
         }
         return Action.CONTINUE;
     }
 
+    /**
+     * Copies the token into {@code buf} without making a String: its offset (high 32 bits) and
+     * length (low 32 bits), {@link #NONE} when there is none (or it is empty), {@link #TOO_LONG}
+     * when it does not fit (then {@link #token(Session)} reads it).
+     */
+    private long token(Session session, byte[] buf) {
+        int off;
+        int end;
+        if (source == JwtFilterFactory.Source.HEADER) {
+            HeaderBlock h = session.request().headers();
+            int i = h.indexOf(name);
+            if (i < 0) {
+                return NONE;
+            }
+            if (h.valueLength(i) > buf.length) {
+                return TOO_LONG;
+            }
+            end = h.copyValue(i, buf, 0);
+            off = 0;
+            while (off < end && isSpace(buf[off])) {
+                off++;
+            }
+            if (end - off >= BEARER.length() && startsWithBearer(buf, off)) {
+                off += BEARER.length();
+            }
+        } else {
+            String v = source == JwtFilterFactory.Source.COOKIE ? RequestParams.cookie(session, name)
+                    : RequestParams.query(session, name);
+            if (v == null) {
+                return NONE;
+            }
+            if (v.length() > buf.length) {
+                return TOO_LONG;
+            }
+            end = 0;
+            for (int k = 0; k < v.length(); k++) {
+                char c = v.charAt(k);
+                if (c > 0xff) {
+                    return TOO_LONG; // not a JWT's alphabet: the slow path refuses it
+                }
+                buf[end++] = (byte) c;
+            }
+            off = 0;
+        }
+        while (off < end && isSpace(buf[off])) {
+            off++;
+        }
+        while (end > off && isSpace(buf[end - 1])) {
+            end--;
+        }
+        return end == off ? NONE : (long) off << 32 | (end - off);
+    }
+
+    private static boolean isSpace(byte b) {
+        return b == ' ' || b == '\t';
+    }
+
+    private static boolean startsWithBearer(byte[] b, int off) {
+        for (int k = 0; k < BEARER.length(); k++) {
+            if (Character.toLowerCase((char) (b[off + k] & 0xff)) != Character.toLowerCase(BEARER.charAt(k))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The token as a String, for one longer than the scratch buffer; null if there is none. */
     private String token(Session session) {
         switch (source) {
             case HEADER: {
@@ -141,6 +247,11 @@ final class JwtFilter implements HttpFilter {
             default:
                 return RequestParams.query(session, name);
         }
+    }
+
+    /** How many verified tokens this filter remembers; for tests. */
+    long rememberedTokens() {
+        return verified.size();
     }
 
     private static Action unauthorized(Session session, byte[] body) {

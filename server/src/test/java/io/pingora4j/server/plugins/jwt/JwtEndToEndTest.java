@@ -28,6 +28,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.util.Base64;
 import java.util.Date;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code jwt} through the real server: HMAC, static RSA and EC keys, a remote JWK set, minting. */
 class JwtEndToEndTest {
 
-    private static final String SECRET = "0123456789abcdef0123456789abcdef";
+    static final String SECRET = "0123456789abcdef0123456789abcdef";
 
     @TempDir
     Path tmp;
@@ -191,6 +192,34 @@ class JwtEndToEndTest {
             assertEquals(200, status(good));
             assertEquals(401, status(unknownKid));
             assertEquals(1, idp.seen().size(), "the set is kept for jwks_ttl");
+        }
+    }
+
+    @Test
+    void aRememberedTokenIsRefusedOnceARefreshedKeySetNoLongerHoldsItsKey() throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        KeyPair old = g.generateKeyPair();
+        KeyPair next = g.generateKeyPair();
+        RSAKey k1 = new RSAKey.Builder((RSAPublicKey) old.getPublic()).keyID("k1").algorithm(JWSAlgorithm.RS256).build();
+        RSAKey k2 = new RSAKey.Builder((RSAPublicKey) next.getPublic()).keyID("k2").algorithm(JWSAlgorithm.RS256).build();
+        try (RecordingOrigin idp = RecordingOrigin.start()) {
+            idp.answer("/jwks", 200, Map.of("Content-Type", "application/json"),
+                    new JWKSet(k1).toString().getBytes(StandardCharsets.UTF_8));
+            start("header = \"Authorization\"\njwks_url = \"http://" + idp.addr() + "/jwks\"\njwks_ttl = \"1s\"");
+            String signedByK1 = sign(JWSAlgorithm.RS256, new RSASSASigner(old.getPrivate()), "k1", claims(60));
+            assertEquals(200, status(signedByK1));
+            assertEquals(200, status(signedByK1)); // remembered
+
+            idp.answer("/jwks", 200, Map.of("Content-Type", "application/json"),
+                    new JWKSet(k2).toString().getBytes(StandardCharsets.UTF_8)); // k1 rotated out
+
+            long deadline = System.nanoTime() + 15_000_000_000L; // jwks_ttl 1 s, then one fetch
+            while (status(signedByK1) != 401) {
+                assertTrue(System.nanoTime() < deadline, "the refreshed set (without k1) still let the remembered token in");
+                LockSupport.parkNanos(50_000_000);
+            }
+            assertEquals(200, status(sign(JWSAlgorithm.RS256, new RSASSASigner(next.getPrivate()), "k2", claims(60))));
         }
     }
 

@@ -16,8 +16,8 @@ import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 
 /**
- * The splitter's choice, recorded in the session attribute the proxy reads. (The proxy's use of it
- * in upstreamPeer is wired by the server, not by this plugin.)
+ * The splitter's choice, recorded in the session attribute the proxy reads (the proxy's use of it
+ * is {@link TrafficSplittingEndToEndTest}'s).
  */
 class TrafficSplittingFilterTest {
 
