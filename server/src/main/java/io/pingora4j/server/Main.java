@@ -3,7 +3,7 @@ package io.pingora4j.server;
 import io.pingora4j.engine.Server;
 import io.pingora4j.server.config.BasicConfig;
 import io.pingora4j.server.config.ConfigException;
-import io.pingora4j.server.config.ConfigLoader;
+import io.pingora4j.server.config.FileConfigSource;
 import io.pingora4j.server.config.ConfigProblem;
 import io.pingora4j.server.config.ProxyConfig;
 import java.io.PrintStream;
@@ -81,7 +81,7 @@ public final class Main {
         }
         ProxyConfig config;
         try {
-            config = ConfigLoader.load(path);
+            config = new FileConfigSource(path).load();
         } catch (ConfigException e) {
             err.println(e.getMessage());
             return 1;
