@@ -83,6 +83,16 @@ interface Downstream {
      */
     void sendBody(ByteBuffer chunk);
 
+    /**
+     * The last run of body bytes, with {@link #sendEnd} called next in the same call: it may wait to
+     * go out with the end (one write), so what runs at the end of the response (the origin's
+     * connection going back to its pool, the backend's in-flight count) happens before the client
+     * has the whole response and can send its next request. By default, {@link #sendBody}.
+     */
+    default void sendLastBody(ByteBuffer chunk) {
+        sendBody(chunk);
+    }
+
     /** The end of the body, with trailer fields (null or empty: none). */
     void sendEnd(HeaderBlock trailers);
 

@@ -483,6 +483,18 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
         flush();
     }
 
+    /** Queued without a flush: {@link #sendEnd}, next in the same call, writes it with the end. */
+    @Override
+    public void sendLastBody(ByteBuffer chunk) {
+        if (chunked && !tunnel) {
+            x.out.add(x.framing.chunkHeader(chunk.remaining()));
+            x.out.add(chunk);
+            x.out.add(x.framing.crlf());
+        } else {
+            x.out.add(chunk);
+        }
+    }
+
     @Override
     public void sendEnd(HeaderBlock trailers) {
         if (chunked) {

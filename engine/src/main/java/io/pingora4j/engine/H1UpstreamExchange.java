@@ -201,7 +201,8 @@ final class H1UpstreamExchange implements UpstreamExchange {
                     onHead(s);
                     break;
                 case BODY:
-                    s.onResponseBody(c.input.slice(c.parser.bodyStart(), c.parser.bodyLength()));
+                    s.onResponseBody(c.input.slice(c.parser.bodyStart(), c.parser.bodyLength()),
+                            !interim && c.parser.bodyComplete());
                     break;
                 case TRAILERS:
                     s.onResponseTrailers(c.parser.trailers()); // valid until END, in this same read

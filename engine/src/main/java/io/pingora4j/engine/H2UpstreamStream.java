@@ -365,7 +365,7 @@ final class H2UpstreamStream implements UpstreamExchange, Deadline.Owner {
                     v.limit(first.buf.position()).position(bodyReadPos);
                     delivered = v.remaining();
                     conn.touched(this);
-                    s.onResponseBody(v);
+                    s.onResponseBody(v, false);
                     continue;
                 }
                 if (responseEnded) {

@@ -527,18 +527,28 @@ final class ProxySession extends SessionView implements Deadline.Owner {
         interimDropped = true;
     }
 
-    /** A run of response body bytes (in a tunnel, any bytes), valid until the client has taken it. */
-    void onResponseBody(ByteBuffer chunk) {
+    /**
+     * A run of response body bytes (in a tunnel, any bytes), valid until the client has taken it.
+     * {@code endFollows}: the run completes the body by its framing and {@link #onResponseEnd}
+     * comes next in the same call, so the run goes out with the end when the filters passed it on
+     * untouched (a filter's own output buffer may be written again by its end-of-stream call).
+     */
+    void onResponseBody(ByteBuffer chunk, boolean endFollows) {
         if (phase == Phase.TUNNEL) {
             tunnel.fromOrigin(chunk);
             return;
         }
         try {
+            ByteBuffer in = chunk;
             chunk = proxy.upstreamResponseBodyFilter(this, chunk, false, ctx);
             if (chunk != null) {
                 chunk = proxy.responseBodyFilter(this, chunk, false, ctx);
             }
-            sendResponseBody(chunk);
+            if (endFollows && chunk == in) {
+                sendLastResponseBody(chunk);
+            } else {
+                sendResponseBody(chunk);
+            }
         } catch (Throwable t) {
             fail(asProxyError(t));
         }
@@ -550,6 +560,14 @@ final class ProxySession extends SessionView implements Deadline.Owner {
         }
         responseBodyBytes += chunk.remaining();
         down.sendBody(chunk);
+    }
+
+    private void sendLastResponseBody(ByteBuffer chunk) {
+        if (chunk == null || !chunk.hasRemaining() || noResponseBody) {
+            return;
+        }
+        responseBodyBytes += chunk.remaining();
+        down.sendLastBody(chunk);
     }
 
     /** The origin's response trailers, before {@link #onResponseEnd}; valid until it returns. */

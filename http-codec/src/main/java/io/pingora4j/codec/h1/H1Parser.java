@@ -90,6 +90,14 @@ public abstract sealed class H1Parser permits RequestParser, ResponseParser {
         return trailers;
     }
 
+    /**
+     * True when the body just delivered completed the message by its framing (a Content-Length body
+     * fully read): the next event is END, whatever bytes follow.
+     */
+    public boolean bodyComplete() {
+        return state == State.END_PENDING;
+    }
+
     /** True between messages: nothing of a next message has been seen yet. */
     public boolean idle() {
         return state == State.IDLE || (state == State.HEAD && !startLineDone && scanRel == 0);
