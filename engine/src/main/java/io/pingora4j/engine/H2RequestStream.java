@@ -9,7 +9,6 @@ import io.pingora4j.spi.ProxyHttp;
 import io.pingora4j.spi.TlsInfo;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 
 /**
  * One HTTP/2 stream as the {@link Downstream} of a {@link ProxySession}: the request head the
@@ -35,11 +34,8 @@ final class H2RequestStream implements Downstream {
 
     int id;
     private int number;
-    /** Request body bytes received and not yet taken by the session, in pooled buffers (write mode). */
-    private final ArrayDeque<BufferPool.Lease> body = new ArrayDeque<>(2);
-    private int bodyReadPos;
-    /** Bytes of the first body buffer handed to the session whose buffer it may still hold. */
-    private int delivered;
+    /** Request body bytes received and not yet taken by the session. */
+    private final H2ReceivedBody body = new H2ReceivedBody();
     private boolean requestEnded;
     private boolean requestEndDelivered;
     private boolean delivering;
@@ -61,8 +57,7 @@ final class H2RequestStream implements Downstream {
         this.number = number;
         head.copyFrom(request);
         head.detach();
-        bodyReadPos = 0;
-        delivered = 0;
+        body.clear(conn.loop.buffers);
         requestEnded = endStream;
         requestEndDelivered = false;
         hasRequestTrailers = false;
@@ -81,22 +76,7 @@ final class H2RequestStream implements Downstream {
 
     /** Body bytes from the codec, valid during the call: copied, then given to the session as it takes them. */
     void onData(ByteBuffer data, boolean endStream) {
-        while (data.hasRemaining()) {
-            BufferPool.Lease tail = body.peekLast();
-            if (tail == null || !tail.buf.hasRemaining()) {
-                tail = conn.loop.buffers.acquire();
-                tail.buf.clear();
-                if (body.isEmpty()) {
-                    bodyReadPos = 0;
-                }
-                body.addLast(tail);
-            }
-            int n = Math.min(tail.buf.remaining(), data.remaining());
-            int lim = data.limit();
-            data.limit(data.position() + n);
-            tail.buf.put(data);
-            data.limit(lim);
-        }
+        body.add(data, conn.loop.buffers);
         if (endStream) {
             requestEnded = true;
         }
@@ -120,22 +100,13 @@ final class H2RequestStream implements Downstream {
         delivering = true;
         try {
             while (!gone && !requestEndDelivered && session.acceptsRequestBytes()) {
-                if (delivered > 0) {
-                    // the session took the last run: its bytes are no longer referenced
-                    bodyReadPos += delivered;
-                    conn.h2.consumed(id, delivered);
-                    delivered = 0;
-                    BufferPool.Lease first = body.peekFirst();
-                    if (first != null && bodyReadPos == first.buf.position()) {
-                        conn.loop.buffers.release(body.pollFirst());
-                        bodyReadPos = 0;
-                    }
+                // the session took the last run: its bytes are no longer referenced
+                int done = body.doneWithRun(conn.loop.buffers);
+                if (done > 0) {
+                    conn.h2.consumed(id, done);
                 }
-                BufferPool.Lease first = body.peekFirst();
-                if (first != null && first.buf.position() > bodyReadPos) {
-                    ByteBuffer v = first.view;
-                    v.limit(first.buf.position()).position(bodyReadPos);
-                    delivered = v.remaining();
+                ByteBuffer v = body.nextRun();
+                if (v != null) {
                     session.onRequestBody(v);
                     continue;
                 }
@@ -395,11 +366,7 @@ final class H2RequestStream implements Downstream {
         gone = true;
         held = null;
         endHeld = false;
-        delivered = 0;
-        BufferPool.Lease l;
-        while ((l = body.pollFirst()) != null) {
-            conn.loop.buffers.release(l);
-        }
+        body.clear(conn.loop.buffers);
         conn.streamDone(this);
     }
 }

@@ -7,7 +7,6 @@ import io.pingora4j.codec.h2.H2ErrorCode;
 import io.pingora4j.codec.h2.H2Exception;
 import io.pingora4j.spi.ProxyError;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 
 /**
  * One request as a stream of an {@link H2Upstream}: its head as HEADERS, its body as DATA as far
@@ -39,8 +38,8 @@ final class H2UpstreamStream implements UpstreamExchange, Deadline.Owner {
     /** The request's trailers while its body waits for a window; the response's trailers. Made on first use. */
     private HeaderBlock heldTrailers;
     private HeaderBlock trailers;
-    /** Response body bytes received and not yet taken by the client, in pooled buffers (write mode). */
-    private final ArrayDeque<BufferPool.Lease> body = new ArrayDeque<>(2);
+    /** Response body bytes received and not yet taken by the client. */
+    private final H2ReceivedBody body = new H2ReceivedBody();
 
     ProxySession owner;
     State state = State.FREE;
@@ -55,9 +54,6 @@ final class H2UpstreamStream implements UpstreamExchange, Deadline.Owner {
     private boolean requestEnded;
 
     // the response
-    private int bodyReadPos;
-    /** Bytes of the first body buffer handed to the session whose buffer the client may still hold. */
-    private int delivered;
     private boolean responseEnded;
     private boolean endDelivered;
     private boolean hasTrailers;
@@ -97,8 +93,7 @@ final class H2UpstreamStream implements UpstreamExchange, Deadline.Owner {
         endHeld = false;
         trailersHeld = false;
         requestEnded = false;
-        bodyReadPos = 0;
-        delivered = 0;
+        body.clear(conn.loop.buffers);
         responseEnded = false;
         endDelivered = false;
         hasTrailers = false;
@@ -122,10 +117,7 @@ final class H2UpstreamStream implements UpstreamExchange, Deadline.Owner {
         endHeld = false;
         awaitingResponse = false;
         writeDeadline = 0;
-        BufferPool.Lease l;
-        while ((l = body.pollFirst()) != null) {
-            conn.loop.buffers.release(l);
-        }
+        body.clear(conn.loop.buffers);
     }
 
     // ------------------------------------------------------------------ the request
@@ -280,22 +272,7 @@ final class H2UpstreamStream implements UpstreamExchange, Deadline.Owner {
             return;
         }
         bytesCame();
-        while (data.hasRemaining()) {
-            BufferPool.Lease tail = body.peekLast();
-            if (tail == null || !tail.buf.hasRemaining()) {
-                tail = conn.loop.buffers.acquire();
-                tail.buf.clear();
-                if (body.isEmpty()) {
-                    bodyReadPos = 0;
-                }
-                body.addLast(tail);
-            }
-            int n = Math.min(tail.buf.remaining(), data.remaining());
-            int lim = data.limit();
-            data.limit(data.position() + n);
-            tail.buf.put(data);
-            data.limit(lim);
-        }
+        body.add(data, conn.loop.buffers);
         if (endStream) {
             responseEnded = true;
         }
@@ -347,23 +324,14 @@ final class H2UpstreamStream implements UpstreamExchange, Deadline.Owner {
                     return;
                 }
                 pausedByClient = false;
-                if (delivered > 0) {
-                    // the client took the last run: its bytes go back to the origin's windows
-                    bodyReadPos += delivered;
-                    conn.h2.consumed(id, delivered); // a WINDOW_UPDATE may be queued: it goes with the next flush
+                // the client took the last run: its bytes go back to the origin's windows
+                int done = body.doneWithRun(conn.loop.buffers);
+                if (done > 0) {
+                    conn.h2.consumed(id, done); // a WINDOW_UPDATE may be queued: it goes with the next flush
                     conn.scheduleFlush();
-                    delivered = 0;
-                    BufferPool.Lease first = body.peekFirst();
-                    if (first != null && bodyReadPos == first.buf.position()) {
-                        conn.loop.buffers.release(body.pollFirst());
-                        bodyReadPos = 0;
-                    }
                 }
-                BufferPool.Lease first = body.peekFirst();
-                if (first != null && first.buf.position() > bodyReadPos) {
-                    ByteBuffer v = first.view;
-                    v.limit(first.buf.position()).position(bodyReadPos);
-                    delivered = v.remaining();
+                ByteBuffer v = body.nextRun();
+                if (v != null) {
                     conn.touched(this);
                     s.onResponseBody(v, false);
                     continue;
