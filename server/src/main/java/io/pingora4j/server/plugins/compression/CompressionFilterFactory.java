@@ -207,9 +207,9 @@ public final class CompressionFilterFactory implements FilterFactory {
         private StreamEncoder open(Coding coding) {
             switch (coding) {
                 case ZSTD:
-                    return new ZstdEncoder(zstd);
+                    return ZstdEncoder.create(zstd);
                 case BR:
-                    return new BrotliEncoder(br);
+                    return BrotliEncoder.create(br);
                 default:
                     return new GzipEncoder(gzip);
             }

@@ -1,24 +1,16 @@
 package io.pingora4j.server.plugins.compression;
 
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 
-/** zstd (RFC 8878) with zstd-jni's native encoder. Not thread-safe: one response. */
-final class ZstdEncoder implements StreamEncoder {
+/** zstd (RFC 8878) with zstd-jni's native encoder. */
+final class ZstdEncoder {
 
-    private final Sink out = new Sink();
-    private final ZstdOutputStreamNoFinalizer stream;
-    private final byte[] scratch = new byte[16384];
-    private boolean closed;
+    private ZstdEncoder() {
+    }
 
-    ZstdEncoder(int level) {
-        try {
-            stream = new ZstdOutputStreamNoFinalizer(out, level);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** An encoder for one response at {@code level}. */
+    static StreamEncoder create(int level) {
+        return new NativeStreamEncoder(out -> new ZstdOutputStreamNoFinalizer(out, level));
     }
 
     /** Null when the native library loads here, else why it does not. */
@@ -28,36 +20,6 @@ final class ZstdEncoder implements StreamEncoder {
             return null;
         } catch (Throwable t) {
             return "zstd is not available on this platform: " + t;
-        }
-    }
-
-    @Override
-    public ByteBuffer encode(ByteBuffer chunk, boolean end) {
-        try {
-            while (chunk.hasRemaining()) {
-                int n = Math.min(scratch.length, chunk.remaining());
-                chunk.get(scratch, 0, n);
-                stream.write(scratch, 0, n);
-            }
-            if (end) {
-                closed = true;
-                stream.close();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.take();
-    }
-
-    @Override
-    public void close() {
-        if (!closed) {
-            closed = true;
-            try {
-                stream.close();
-            } catch (IOException ignored) {
-                // only frees the native context here
-            }
         }
     }
 }
