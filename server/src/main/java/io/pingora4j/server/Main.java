@@ -42,6 +42,7 @@ public final class Main {
     static int run(String[] args, PrintStream out, PrintStream err) {
         String file = null;
         boolean test = false;
+        boolean autoreload = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "-c":
@@ -56,6 +57,9 @@ public final class Main {
                 case "-t":
                 case "--test":
                     test = true;
+                    break;
+                case "--autoreload":
+                    autoreload = true;
                     break;
                 case "-h":
                 case "--help":
@@ -79,9 +83,10 @@ public final class Main {
             err.println(file + ": no such file (use -c FILE)");
             return 1;
         }
+        FileConfigSource source = new FileConfigSource(path);
         ProxyConfig config;
         try {
-            config = new FileConfigSource(path).load();
+            config = source.load();
         } catch (ConfigException e) {
             err.println(e.getMessage());
             return 1;
@@ -112,8 +117,9 @@ public final class Main {
             return 0;
         }
         Server server;
+        java.util.Map<String, LiveListener> listeners = new java.util.LinkedHashMap<>();
         try {
-            server = runtime.start();
+            server = runtime.start(listeners);
         } catch (ListenCheck.ListenException e) {
             runtime.close();
             err.println(file + ": " + (e.key == null ? "" : e.key + ": ") + "cannot start: " + e.getMessage());
@@ -131,12 +137,22 @@ public final class Main {
                 err.println(file + ": basic.pid_file: cannot write " + pid + ": " + e.getMessage());
             }
         }
+        // signals before "serving": whoever waits for that line may send HUP at once
+        ConfigReloader reloader = new ConfigReloader(source, server, runtime, listeners);
+        installSignals(server, reloader, config.basic().gracePeriod(), config.basic().shutdownTimeout());
         String name = config.basic().name().equals(BasicConfig.DEFAULT_NAME) ? "" : "; name " + config.basic().name();
         out.println("pingora4j " + version() + " serving " + server.addresses() + " with " + server.options().threads()
                 + " event loop(s); config " + file + name);
         runtime.plugins.describe().forEach(line -> out.println("pingora4j: " + line));
+        if (autoreload) {
+            try {
+                reloader.watch();
+                out.println("pingora4j: watching " + file + " for changes (--autoreload)");
+            } catch (ConfigException e) {
+                err.println("warning: " + e.getMessage() + "; --autoreload is off, SIGHUP still reloads");
+            }
+        }
         out.flush();
-        installSignals(server, runtime, config.basic().gracePeriod(), config.basic().shutdownTimeout());
         return RUNNING;
     }
 
@@ -153,8 +169,9 @@ public final class Main {
     /**
      * TERM or INT: stop accepting, give requests in flight the grace period, then close the rest
      * (access logs, health checks, watchers) within {@code shutdownTimeout}, and exit 0.
+     * HUP: reload the configuration (a broken one is refused and logged; the old one keeps serving).
      */
-    private static void installSignals(Server server, ServerRuntime runtime, Duration grace, Duration shutdownTimeout) {
+    private static void installSignals(Server server, ConfigReloader reloader, Duration grace, Duration shutdownTimeout) {
         CountDownLatch once = new CountDownLatch(1);
         Runnable stop = () -> {
             if (once.getCount() == 0) {
@@ -162,8 +179,9 @@ public final class Main {
             }
             once.countDown();
             Thread t = new Thread(() -> {
+                reloader.close();
                 server.shutdown(grace);
-                Thread closing = new Thread(runtime::close, "pingora4j-close");
+                Thread closing = new Thread(() -> reloader.current().close(), "pingora4j-close");
                 closing.setDaemon(true);
                 closing.start();
                 try {
@@ -182,6 +200,11 @@ public final class Main {
                 // the signal does not exist here
             }
         }
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> reloader.reload());
+        } catch (IllegalArgumentException e) {
+            // no SIGHUP here (Windows): reload with --autoreload
+        }
     }
 
     static String version() {
@@ -190,10 +213,13 @@ public final class Main {
     }
 
     static String usage() {
-        return "usage: pingora4j [-c FILE] [-t] [--help] [--version]\n"
-                + "  -c FILE     configuration (TOML file or a directory of them); default " + defaultConfig() + "\n"
-                + "  -t          check the configuration: print every problem with its key and reason, exit 1 if any\n"
-                + "  --version   print the version\n"
-                + "Signals: TERM or INT stop accepting, let requests in flight finish within [basic] grace_period, exit 0.";
+        return "usage: pingora4j [-c FILE] [-t] [--autoreload] [--help] [--version]\n"
+                + "  -c FILE       configuration (TOML file or a directory of them); default " + defaultConfig() + "\n"
+                + "  -t            check the configuration: print every problem with its key and reason, exit 1 if any\n"
+                + "  --autoreload  reload when the file (or a *.toml in the directory) changes, within a second\n"
+                + "  --version     print the version\n"
+                + "Signals: HUP reloads the configuration (a broken one is refused with the same lines as -t; the\n"
+                + "old one keeps serving). TERM or INT stop accepting, let requests in flight finish within\n"
+                + "[basic] grace_period, exit 0.";
     }
 }

@@ -42,7 +42,9 @@ final class PingapProxy extends FilterChainProxy<ProxyCtx> {
 
     private static final Logger LOG = LoggerFactory.getLogger(PingapProxy.class);
 
-    private final ServerRuntime.Site site;
+    final ServerRuntime.Site site;
+    /** Requests begun on this proxy and not yet logged: a reload waits for 0 before closing the old runtime. */
+    final java.util.concurrent.atomic.LongAdder inFlight = new java.util.concurrent.atomic.LongAdder();
     private final ThreadLocal<RouteMatch> matches = ThreadLocal.withInitial(RouteMatch::new);
     /** The ACME answer, as a chain of its own; null when this listener answers no challenge. */
     private final Http01Filter acme;
