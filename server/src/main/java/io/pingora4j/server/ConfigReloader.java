@@ -68,6 +68,7 @@ final class ConfigReloader implements AutoCloseable {
     private volatile ServerRuntime current;
     private volatile Outcome last;
     private volatile AutoCloseable watch;
+    private final ReloaderAdmin admin;
 
     /**
      * @param runtime   the runtime serving now (started with {@code listeners})
@@ -89,7 +90,27 @@ final class ConfigReloader implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.admin = new ReloaderAdmin(this);
         registerMetrics(runtime);
+        bindAdmin(runtime);
+    }
+
+    /** The admin API's view of this server (for {@code --admin} and the admin plugins). */
+    ReloaderAdmin admin() {
+        return admin;
+    }
+
+    /** Gives the runtime's admin plugins this server to answer about (their API starts with the first). */
+    private void bindAdmin(ServerRuntime runtime) {
+        for (ServerRuntime.PluginInstance p : runtime.pluginInstances.values()) {
+            if (p.filter() instanceof io.pingora4j.server.admin.AdminFilterFactory.AdminFilter a) {
+                try {
+                    a.bind(admin);
+                } catch (java.io.UncheckedIOException e) {
+                    LOG.error("plugins.{}: {}", p.spec().name(), e.getMessage());
+                }
+            }
+        }
     }
 
     /** The runtime serving new requests. */
@@ -163,6 +184,7 @@ final class ConfigReloader implements AutoCloseable {
             }
             return refuse(problems);
         }
+        bindAdmin(next); // before any listener serves with it: a new admin plugin answers from its first request
         List<String> notes = new ArrayList<>(next.warnings());
         notes.addAll(restartOnly(old, next));
         // 1. open what is new (or must be reopened); a failure here undoes it and refuses the reload

@@ -151,6 +151,10 @@ final class PingapProxy extends FilterChainProxy<ProxyCtx> {
 
     @Override
     public HttpPeer upstreamPeer(Session session, ProxyCtx ctx) {
+        if (session.attribute(io.pingora4j.server.admin.AdminFilterFactory.AdminFilter.PEER_ATTRIBUTE) instanceof HttpPeer admin) {
+            ctx.attempts++;
+            return admin; // the admin plugin's own API server, not an upstream
+        }
         UpstreamGroup up = ctx.upstream;
         if (up == null) {
             up = chooseUpstream(session, ctx);
