@@ -110,10 +110,11 @@ public final class AdminApi implements HttpHandler {
                     client = c;
                 }
             }
-            if (!authorized(ex, client)) {
+            String path = ex.getRequestURI().getRawPath();
+            boolean ui = !path.startsWith(prefix + "/api/"); // the UI's files hold no secret: its login form needs them
+            if (!ui && !authorized(ex, client)) {
                 return;
             }
-            String path = ex.getRequestURI().getRawPath();
             if (!path.startsWith(prefix)) {
                 send(ex, 404, Map.of("error", "not under " + prefix));
                 return;
@@ -163,7 +164,10 @@ public final class AdminApi implements HttpHandler {
                 }
             }
         }
-        ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"pingora4j admin\", charset=\"UTF-8\"");
+        if (!"pingora4j-ui".equals(ex.getRequestHeaders().getFirst("X-Requested-With"))) {
+            // the UI logs in with its own form; a challenge would make the browser prompt as well
+            ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"pingora4j admin\", charset=\"UTF-8\"");
+        }
         send(ex, 401, Map.of("error", "authentication required"));
         return false;
     }
@@ -175,7 +179,12 @@ public final class AdminApi implements HttpHandler {
                 send(ex, 405, Map.of("error", "method not allowed"));
                 return;
             }
-            asset(ex, rest.isEmpty() || rest.equals("/") ? "index.html" : rest.substring(1));
+            if (rest.isEmpty()) { // the page's relative links need the trailing slash
+                ex.getResponseHeaders().set("Location", prefix + "/");
+                ex.sendResponseHeaders(301, -1);
+                return;
+            }
+            asset(ex, rest.equals("/") ? "index.html" : rest.substring(1));
             return;
         }
         String[] parts = rest.substring("/api/".length()).split("/", -1);
