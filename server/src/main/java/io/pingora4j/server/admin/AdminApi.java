@@ -295,23 +295,28 @@ public final class AdminApi implements HttpHandler {
             send(ex, 409, Map.of("error", "a previous write is still being applied; try again"));
             return;
         }
+        Answer answer;
         try {
-            write(ex, b, path, category, name, table);
+            answer = write(b, path, category, name, table);
         } finally {
-            writing.set(false);
+            writing.set(false); // before answering: a client that writes again on our answer is not refused
         }
+        send(ex, answer.status(), answer.json());
+    }
+
+    /** A status and its JSON body, sent once the write lock is released. */
+    private record Answer(int status, Object json) {
     }
 
     /** Changes one item: candidate, check as -t, atomic write, reload. */
     @SuppressWarnings("unchecked")
-    private void write(HttpExchange ex, AdminBackend b, Path path, String category, String name,
-                       Map<String, Object> table) throws IOException {
+    private Answer write(AdminBackend b, Path path, String category, String name,
+                         Map<String, Object> table) throws IOException {
         Map<Path, Map<String, Object>> files;
         try {
             files = ConfigFiles.read(path);
         } catch (ConfigException e) {
-            send(ex, 500, Map.of("problems", problems(e.problems())));
-            return;
+            return new Answer(500, Map.of("problems", problems(e.problems())));
         }
         Path target = null;
         for (Map.Entry<Path, Map<String, Object>> f : files.entrySet()) {
@@ -320,8 +325,7 @@ public final class AdminApi implements HttpHandler {
             }
         }
         if (target == null && table == null) {
-            send(ex, 404, Map.of("error", "not in the configuration: " + category + "." + name));
-            return;
+            return new Answer(404, Map.of("error", "not in the configuration: " + category + "." + name));
         }
         if (target == null) {
             target = Files.isDirectory(path) ? path.resolve(category + ".toml") : path;
@@ -342,8 +346,7 @@ public final class AdminApi implements HttpHandler {
         overrides.put(target.getFileName().toString(), text);
         List<ConfigProblem> problems = b.validate(overrides);
         if (!problems.isEmpty()) {
-            send(ex, 400, Map.of("problems", problems(problems)));
-            return;
+            return new Answer(400, Map.of("problems", problems(problems)));
         }
         if (deleteFile) {
             Files.deleteIfExists(target);
@@ -357,17 +360,15 @@ public final class AdminApi implements HttpHandler {
         try {
             refused = b.reload().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
-            send(ex, 500, Map.of("error", "written to " + target + ", but the reload did not finish: " + e));
-            return;
+            return new Answer(500, Map.of("error", "written to " + target + ", but the reload did not finish: " + e));
         }
         if (!refused.isEmpty()) {
-            send(ex, 400, Map.of("problems", problems(refused), "written", target.toString()));
-            return;
+            return new Answer(400, Map.of("problems", problems(refused), "written", target.toString()));
         }
         Map<String, Object> ok = new LinkedHashMap<>();
         ok.put("ok", true);
         ok.put("file", target.toString());
-        send(ex, 200, ok);
+        return new Answer(200, ok);
     }
 
     /** The files' tables as one document: "basic" → table, "upstreams" → name → table, ... */

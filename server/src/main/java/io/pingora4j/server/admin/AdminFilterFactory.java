@@ -112,7 +112,12 @@ public final class AdminFilterFactory implements FilterFactory {
                     throw new UncheckedIOException("admin plugin: cannot start its API server", e);
                 }
                 InetSocketAddress a = server.address();
-                peer = HttpPeer.of(a.getAddress().getHostAddress(), a.getPort());
+                // pooled connections idle out before the JDK server's own 30 s; a write may wait for its reload
+                peer = HttpPeer.builder(a.getAddress().getHostAddress(), a.getPort())
+                        .connectTimeout(java.time.Duration.ofSeconds(5))
+                        .idleTimeout(java.time.Duration.ofSeconds(10))
+                        .readTimeout(java.time.Duration.ofSeconds(90))
+                        .build();
             }
         }
 
