@@ -238,6 +238,19 @@ class AdminApiEndToEndTest {
     }
 
     @Test
+    void aReloadThatChangesTheAdminTableClosesTheOldInstanceThroughItsFactory() throws Exception {
+        var old = (io.pingora4j.server.admin.AdminFilterFactory.AdminFilter)
+                proxy.reloader.current().pluginInstances.get("admin").filter();
+        java.net.InetSocketAddress api = old.apiAddress();
+        assertTrue(api != null, "the admin's API server runs");
+        ReloadingProxy.write(dir.resolve("base.toml"), baseConfig(port, a).replace("ip_fail_limit = 3", "ip_fail_limit = 4"));
+        assertTrue(proxy.reload().ok());
+        Await.until("the replaced admin closed once its requests were done", () -> old.apiAddress() == null);
+        assertThrows(java.net.ConnectException.class, () -> new java.net.Socket(api.getAddress(), api.getPort()).close());
+        assertEquals(200, admin("GET", "config", null).statusCode(), "the new instance serves");
+    }
+
+    @Test
     void theAdminFlagParsesCredentialsAddressAndPrefixAndRefusesAnOpenNonLoopbackAdmin() {
         Main.AdminFlag f = Main.AdminFlag.parse("me:pw@127.0.0.1:9000/ops/");
         assertEquals(9000, f.address().getPort());

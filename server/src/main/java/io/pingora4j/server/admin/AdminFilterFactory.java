@@ -121,6 +121,11 @@ public final class AdminFilterFactory implements FilterFactory {
             }
         }
 
+        /** Where this instance's API server listens, or null before the first bind and once closed. */
+        public synchronized InetSocketAddress apiAddress() {
+            return server == null ? null : server.address();
+        }
+
         @Override
         public Action requestFilter(Session session) {
             String path = session.request().path();
