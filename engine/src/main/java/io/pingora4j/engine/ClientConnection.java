@@ -9,6 +9,9 @@ interface ClientConnection {
     /** Graceful shutdown: no new requests; close once the ones in flight are done. */
     void drain();
 
+    /** The proxy serving this connection's requests: the listener's that accepted it. */
+    io.pingora4j.spi.ProxyHttp<Object> proxy();
+
     /** Closes at once, dropping whatever is queued (the loop is stopping). */
     void shutdownNow();
 }

@@ -116,6 +116,73 @@ final class EventLoop implements Executor, Runnable {
         l.channel().register(selector, SelectionKey.OP_ACCEPT, l);
     }
 
+    /** As {@link #addListener}, while running: registered on this loop's thread (a reload adds a server). */
+    void addListenerLive(Listener l) {
+        execute(() -> {
+            if (draining || stopped) {
+                closeListener(l);
+                return;
+            }
+            try {
+                addListener(l);
+            } catch (IOException e) {
+                LOG.warn("cannot accept on {} on loop {}: {}", l.channel(), index, e.toString());
+                closeListener(l);
+            }
+        });
+    }
+
+    /**
+     * Closes this loop's listening sockets bound to {@code address}, on its thread; the connections
+     * they accepted carry on. Completes once done (at once when the loop has stopped).
+     */
+    java.util.concurrent.CompletableFuture<Void> removeListenerLive(InetSocketAddress address) {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        execute(() -> {
+            for (java.util.Iterator<Listener> it = listeners.iterator(); it.hasNext(); ) {
+                Listener l = it.next();
+                Object local;
+                try {
+                    local = l.channel().isOpen() ? l.channel().getLocalAddress() : null;
+                } catch (IOException e) {
+                    local = null;
+                }
+                if (local == null || local.equals(address)) {
+                    it.remove();
+                    closeListener(l); // cancels its key: the selector forgets it at the next select
+                    drainServedBy(l.proxy());
+                }
+            }
+            done.complete(null);
+        });
+        if (stopped && terminated.getCount() == 0) {
+            done.complete(null);
+        }
+        return done;
+    }
+
+    /** Drains the connections served by {@code proxy}, unless a listener still open serves with it too. */
+    private void drainServedBy(ProxyHttp<Object> proxy) {
+        for (Listener other : listeners) {
+            if (other.proxy() == proxy) {
+                return;
+            }
+        }
+        for (ClientConnection c : new ArrayList<>(connections)) {
+            if (c.proxy() == proxy) {
+                c.drain();
+            }
+        }
+    }
+
+    private static void closeListener(Listener l) {
+        try {
+            l.channel().close();
+        } catch (IOException ignored) {
+            // closing a listener: nothing to recover
+        }
+    }
+
     /** Adopts a socket accepted elsewhere (the single-acceptor fallback). */
     void adopt(SocketChannel ch, Listener l) {
         execute(() -> accepted(ch, l));

@@ -679,6 +679,11 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
 
     /** Graceful shutdown: close now if idle, else after the request in flight. */
     @Override
+    public ProxyHttp<Object> proxy() {
+        return proxy;
+    }
+
+    @Override
     public void drain() {
         draining = true;
         if (state == State.LINGERING) {

@@ -432,6 +432,11 @@ final class H2Downstream implements ClientConnection, IoHandler, Deadline.Owner,
 
     /** Graceful shutdown: GOAWAY (twice, RFC 9113 §6.8); open streams finish, then close. */
     @Override
+    public ProxyHttp<Object> proxy() {
+        return proxy;
+    }
+
+    @Override
     public void drain() {
         if (closed || draining) {
             return;

@@ -47,7 +47,9 @@ public final class Server implements AutoCloseable {
 
     private final EngineOptions options;
     private final List<EventLoop> loops = new ArrayList<>();
-    private final List<InetSocketAddress> bound = new ArrayList<>();
+    /** Listening addresses in the order bound; changed at run time by {@link #addListener}/{@link #removeListener}. */
+    private final List<InetSocketAddress> bound = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private boolean reusePort;
     private final AtomicInteger next = new AtomicInteger();
     private final ThreadPoolExecutor tlsTasks;
     private boolean singleAcceptor;
@@ -271,24 +273,14 @@ public final class Server implements AutoCloseable {
             for (int i = 0; i < options.threads(); i++) {
                 loops.add(new EventLoop(i, this, options));
             }
-            boolean reusePort = ServerSocketChannel.open().supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
+            reusePort = ServerSocketChannel.open().supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
             singleAcceptor = !reusePort && loops.size() > 1;
             for (Binding b : bindings) {
-                InetSocketAddress actual = null;
-                int perAddress = singleAcceptor ? 1 : loops.size();
-                for (int i = 0; i < perAddress; i++) {
-                    ServerSocketChannel ssc = ServerSocketChannel.open();
-                    ssc.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                    if (reusePort && loops.size() > 1) {
-                        ssc.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-                    }
-                    ssc.bind(actual == null ? b.address : actual, 4096);
-                    if (actual == null) {
-                        actual = (InetSocketAddress) ssc.getLocalAddress();
-                    }
-                    loops.get(i).addListener(new EventLoop.Listener(ssc, b.proxy, b.tls, b.h2));
+                List<EventLoop.Listener> ls = bind(b);
+                for (int i = 0; i < ls.size(); i++) {
+                    loops.get(i).addListener(ls.get(i));
                 }
-                bound.add(actual);
+                bound.add((InetSocketAddress) ls.get(0).channel().getLocalAddress());
             }
         } catch (IOException | RuntimeException e) {
             for (EventLoop l : loops) {
@@ -300,6 +292,87 @@ public final class Server implements AutoCloseable {
         for (EventLoop l : loops) {
             l.start();
         }
+    }
+
+    /**
+     * Binds one listening socket per loop (one in all with the single acceptor) to the binding's
+     * address; the first socket fixes an ephemeral port for the others. On failure nothing stays open.
+     */
+    private List<EventLoop.Listener> bind(Binding b) throws IOException {
+        List<EventLoop.Listener> out = new ArrayList<>();
+        InetSocketAddress actual = null;
+        int perAddress = singleAcceptor ? 1 : loops.size();
+        try {
+            for (int i = 0; i < perAddress; i++) {
+                ServerSocketChannel ssc = ServerSocketChannel.open();
+                out.add(new EventLoop.Listener(ssc, b.proxy, b.tls, b.h2));
+                ssc.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                if (reusePort && loops.size() > 1) {
+                    ssc.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                }
+                ssc.bind(actual == null ? b.address : actual, 4096);
+                if (actual == null) {
+                    actual = (InetSocketAddress) ssc.getLocalAddress();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            for (EventLoop.Listener l : out) {
+                try {
+                    l.channel().close();
+                } catch (IOException ignored) {
+                    // already failing
+                }
+            }
+            throw e;
+        }
+        return out;
+    }
+
+    /**
+     * Starts listening on {@code address} while running (a server added by a reload): binds here,
+     * on the caller's thread, then each loop starts accepting on its socket when it next runs its
+     * tasks, without blocking. Call it off the loops.
+     *
+     * @param tls null for plain HTTP
+     * @param h2  null for HTTP/1.1 only
+     * @return the address bound (an ephemeral port resolved)
+     * @throws UncheckedIOException if the address cannot be bound; nothing changed then
+     */
+    @SuppressWarnings("unchecked")
+    public InetSocketAddress addListener(InetSocketAddress address, ProxyHttp<?> proxy, ServerEngineFactory tls,
+                                         H2Limits h2) {
+        if (closed) {
+            throw new IllegalStateException("the server is shut down");
+        }
+        List<EventLoop.Listener> ls;
+        InetSocketAddress actual;
+        try {
+            ls = bind(new Binding(Objects.requireNonNull(address, "address"),
+                    (ProxyHttp<Object>) Objects.requireNonNull(proxy, "proxy"), tls, h2));
+            actual = (InetSocketAddress) ls.get(0).channel().getLocalAddress();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on " + address + ": " + e.getMessage(), e);
+        }
+        for (int i = 0; i < ls.size(); i++) {
+            loops.get(i).addListenerLive(ls.get(i));
+        }
+        bound.add(actual);
+        return actual;
+    }
+
+    /**
+     * Stops accepting on {@code address} (as {@link #addresses()} names it) while running: each
+     * loop closes its socket for it on its own thread; connections already accepted carry on
+     * until they close (they finish the request in flight; keep-alive ones end at their idle
+     * timeout or when the client closes). The future completes when every loop has closed its socket.
+     */
+    public java.util.concurrent.CompletableFuture<Void> removeListener(InetSocketAddress address) {
+        bound.remove(address);
+        List<java.util.concurrent.CompletableFuture<Void>> done = new ArrayList<>();
+        for (EventLoop l : loops) {
+            done.add(l.removeListenerLive(address));
+        }
+        return java.util.concurrent.CompletableFuture.allOf(done.toArray(new java.util.concurrent.CompletableFuture[0]));
     }
 
     /** A listen address, its proxy, the TLS it speaks (null: plain) and its HTTP/2 limits (null: no HTTP/2). */

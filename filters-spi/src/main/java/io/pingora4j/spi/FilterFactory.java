@@ -20,4 +20,13 @@ public interface FilterFactory {
      * @throws PluginConfigException naming the key and the reason when the table is wrong
      */
     HttpFilter create(PluginConfig config);
+
+    /**
+     * Releases what {@code filter}, made by {@link #create} here, holds (threads, files, clients).
+     * Called off the event loops once it serves no request any more: after a reload that replaced or
+     * removed its {@code [plugins.NAME]} table (an unchanged table keeps its instance), and at
+     * shutdown. The default holds nothing and does nothing.
+     */
+    default void close(HttpFilter filter) {
+    }
 }

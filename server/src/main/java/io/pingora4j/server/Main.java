@@ -42,7 +42,18 @@ public final class Main {
     static int run(String[] args, PrintStream out, PrintStream err) {
         String file = null;
         boolean test = false;
+        boolean autoreload = false;
+        AdminFlag admin = null;
         for (int i = 0; i < args.length; i++) {
+            if (args[i].startsWith("--admin=")) {
+                try {
+                    admin = AdminFlag.parse(args[i].substring("--admin=".length()));
+                } catch (IllegalArgumentException e) {
+                    err.println("pingora4j: --admin: " + e.getMessage());
+                    return 2;
+                }
+                continue;
+            }
             switch (args[i]) {
                 case "-c":
                 case "--conf":
@@ -56,6 +67,9 @@ public final class Main {
                 case "-t":
                 case "--test":
                     test = true;
+                    break;
+                case "--autoreload":
+                    autoreload = true;
                     break;
                 case "-h":
                 case "--help":
@@ -79,9 +93,10 @@ public final class Main {
             err.println(file + ": no such file (use -c FILE)");
             return 1;
         }
+        FileConfigSource source = new FileConfigSource(path);
         ProxyConfig config;
         try {
-            config = new FileConfigSource(path).load();
+            config = source.load();
         } catch (ConfigException e) {
             err.println(e.getMessage());
             return 1;
@@ -112,8 +127,9 @@ public final class Main {
             return 0;
         }
         Server server;
+        java.util.Map<String, LiveListener> listeners = new java.util.LinkedHashMap<>();
         try {
-            server = runtime.start();
+            server = runtime.start(listeners);
         } catch (ListenCheck.ListenException e) {
             runtime.close();
             err.println(file + ": " + (e.key == null ? "" : e.key + ": ") + "cannot start: " + e.getMessage());
@@ -131,12 +147,42 @@ public final class Main {
                 err.println(file + ": basic.pid_file: cannot write " + pid + ": " + e.getMessage());
             }
         }
+        // signals before "serving": whoever waits for that line may send HUP at once
+        ConfigReloader reloader = new ConfigReloader(source, server, runtime, listeners);
+        io.pingora4j.server.admin.AdminServer adminServer = null;
+        if (admin != null) {
+            io.pingora4j.server.admin.AdminApi api = new io.pingora4j.server.admin.AdminApi(admin.prefix(),
+                    admin.authorizations(), io.pingora4j.server.admin.AdminFilterFactory.DEFAULT_IP_FAIL_LIMIT, null);
+            api.bind(reloader.admin());
+            try {
+                adminServer = io.pingora4j.server.admin.AdminServer.start(admin.address(), api);
+            } catch (java.io.IOException | RuntimeException e) {
+                err.println("pingora4j: --admin: cannot listen on " + admin.address() + ": " + e.getMessage());
+                reloader.close();
+                server.shutdown(Duration.ZERO);
+                runtime.close();
+                return 1;
+            }
+        }
+        installSignals(server, reloader, config.basic().gracePeriod(), config.basic().shutdownTimeout());
         String name = config.basic().name().equals(BasicConfig.DEFAULT_NAME) ? "" : "; name " + config.basic().name();
         out.println("pingora4j " + version() + " serving " + server.addresses() + " with " + server.options().threads()
                 + " event loop(s); config " + file + name);
         runtime.plugins.describe().forEach(line -> out.println("pingora4j: " + line));
+        if (adminServer != null) {
+            java.net.InetSocketAddress a = adminServer.address();
+            out.println("pingora4j: admin at http://" + a.getAddress().getHostAddress() + ":" + a.getPort()
+                    + admin.prefix() + "/");
+        }
+        if (autoreload) {
+            try {
+                reloader.watch();
+                out.println("pingora4j: watching " + file + " for changes (--autoreload)");
+            } catch (ConfigException e) {
+                err.println("warning: " + e.getMessage() + "; --autoreload is off, SIGHUP still reloads");
+            }
+        }
         out.flush();
-        installSignals(server, runtime, config.basic().gracePeriod(), config.basic().shutdownTimeout());
         return RUNNING;
     }
 
@@ -153,8 +199,9 @@ public final class Main {
     /**
      * TERM or INT: stop accepting, give requests in flight the grace period, then close the rest
      * (access logs, health checks, watchers) within {@code shutdownTimeout}, and exit 0.
+     * HUP: reload the configuration (a broken one is refused and logged; the old one keeps serving).
      */
-    private static void installSignals(Server server, ServerRuntime runtime, Duration grace, Duration shutdownTimeout) {
+    private static void installSignals(Server server, ConfigReloader reloader, Duration grace, Duration shutdownTimeout) {
         CountDownLatch once = new CountDownLatch(1);
         Runnable stop = () -> {
             if (once.getCount() == 0) {
@@ -162,8 +209,9 @@ public final class Main {
             }
             once.countDown();
             Thread t = new Thread(() -> {
+                reloader.close();
                 server.shutdown(grace);
-                Thread closing = new Thread(runtime::close, "pingora4j-close");
+                Thread closing = new Thread(() -> reloader.current().close(), "pingora4j-close");
                 closing.setDaemon(true);
                 closing.start();
                 try {
@@ -182,6 +230,44 @@ public final class Main {
                 // the signal does not exist here
             }
         }
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> reloader.reload());
+        } catch (IllegalArgumentException e) {
+            // no SIGHUP here (Windows): reload with --autoreload
+        }
+    }
+
+    /**
+     * {@code --admin=[user:password@]host:port[/prefix]}: the admin API and UI on an address of its
+     * own. Without credentials it is open, so only a loopback address is accepted then.
+     */
+    record AdminFlag(java.net.InetSocketAddress address, String prefix, List<String> authorizations) {
+        static AdminFlag parse(String value) {
+            String creds = null;
+            String rest = value;
+            int at = value.lastIndexOf('@');
+            if (at >= 0) {
+                creds = value.substring(0, at);
+                rest = value.substring(at + 1);
+                if (creds.indexOf(':') <= 0) {
+                    throw new IllegalArgumentException("expected user:password@host:port[/prefix], got '" + value + "'");
+                }
+            }
+            int slash = rest.indexOf('/');
+            String addr = slash < 0 ? rest : rest.substring(0, slash);
+            String prefix = slash < 0 ? "" : rest.substring(slash);
+            while (prefix.endsWith("/")) {
+                prefix = prefix.substring(0, prefix.length() - 1);
+            }
+            java.net.InetSocketAddress a = Server.Builder.parseAddress(addr);
+            String host = addr.substring(0, addr.lastIndexOf(':'));
+            if (creds == null && !io.pingora4j.server.config.ConfigLoader.loopback(host)) {
+                throw new IllegalArgumentException("an admin on " + addr + " (not loopback) needs user:password@");
+            }
+            List<String> auths = creds == null ? List.of()
+                    : List.of(java.util.Base64.getEncoder().encodeToString(creds.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return new AdminFlag(a, prefix, auths);
+        }
     }
 
     static String version() {
@@ -190,10 +276,15 @@ public final class Main {
     }
 
     static String usage() {
-        return "usage: pingora4j [-c FILE] [-t] [--help] [--version]\n"
-                + "  -c FILE     configuration (TOML file or a directory of them); default " + defaultConfig() + "\n"
-                + "  -t          check the configuration: print every problem with its key and reason, exit 1 if any\n"
-                + "  --version   print the version\n"
-                + "Signals: TERM or INT stop accepting, let requests in flight finish within [basic] grace_period, exit 0.";
+        return "usage: pingora4j [-c FILE] [-t] [--autoreload] [--admin=[USER:PASS@]HOST:PORT[/PREFIX]] [--help] [--version]\n"
+                + "  -c FILE       configuration (TOML file or a directory of them); default " + defaultConfig() + "\n"
+                + "  -t            check the configuration: print every problem with its key and reason, exit 1 if any\n"
+                + "  --autoreload  reload when the file (or a *.toml in the directory) changes, within a second\n"
+                + "  --admin=...   the admin API and web UI at http://HOST:PORT/PREFIX/ (Basic auth with USER:PASS;\n"
+                + "                without it, loopback only); or an [plugins.NAME] category = \"admin\" on a location\n"
+                + "  --version     print the version\n"
+                + "Signals: HUP reloads the configuration (a broken one is refused with the same lines as -t; the\n"
+                + "old one keeps serving). TERM or INT stop accepting, let requests in flight finish within\n"
+                + "[basic] grace_period, exit 0.";
     }
 }

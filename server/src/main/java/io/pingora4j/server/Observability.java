@@ -69,7 +69,8 @@ final class Observability implements AutoCloseable {
     }
 
     static Observability build(ProxyConfig config) {
-        boolean wanted = config.plugins().values().stream().anyMatch(p -> p.category().equals("stats"))
+        boolean wanted = config.plugins().values().stream()
+                        .anyMatch(p -> p.category().equals("stats") || p.category().equals("admin")) // admin: api/stats
                 || config.servers().values().stream().anyMatch(s -> s.prometheusMetrics() != null);
         ProxyMetrics metrics = null;
         if (wanted) {

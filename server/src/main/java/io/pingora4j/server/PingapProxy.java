@@ -42,7 +42,9 @@ final class PingapProxy extends FilterChainProxy<ProxyCtx> {
 
     private static final Logger LOG = LoggerFactory.getLogger(PingapProxy.class);
 
-    private final ServerRuntime.Site site;
+    final ServerRuntime.Site site;
+    /** Requests begun on this proxy and not yet logged: a reload waits for 0 before closing the old runtime. */
+    final java.util.concurrent.atomic.LongAdder inFlight = new java.util.concurrent.atomic.LongAdder();
     private final ThreadLocal<RouteMatch> matches = ThreadLocal.withInitial(RouteMatch::new);
     /** The ACME answer, as a chain of its own; null when this listener answers no challenge. */
     private final Http01Filter acme;
@@ -149,6 +151,10 @@ final class PingapProxy extends FilterChainProxy<ProxyCtx> {
 
     @Override
     public HttpPeer upstreamPeer(Session session, ProxyCtx ctx) {
+        if (session.attribute(io.pingora4j.server.admin.AdminFilterFactory.AdminFilter.PEER_ATTRIBUTE) instanceof HttpPeer admin) {
+            ctx.attempts++;
+            return admin; // the admin plugin's own API server, not an upstream
+        }
         UpstreamGroup up = ctx.upstream;
         if (up == null) {
             up = chooseUpstream(session, ctx);

@@ -62,6 +62,9 @@ final class ProxyCtx implements RequestKeyView, UpstreamFacts {
     /** The request's trace, or null when it is not traced (tracing off, or sampled out). */
     RequestTrace trace;
 
+    /** The proxy (of the configuration current when the request began) its phases run on; see {@link ProxySwitch}. */
+    PingapProxy owner;
+
     private ProxyCtx() {
     }
 
@@ -71,6 +74,7 @@ final class ProxyCtx implements RequestKeyView, UpstreamFacts {
     }
 
     void recycle() {
+        owner = null;
         session = null;
         location = null;
         chain = NO_FILTERS;

@@ -112,8 +112,24 @@ final class ServerRuntime implements AutoCloseable {
         }
     }
 
+    /** A {@code [plugins.NAME]} at run time: its table and the filter made from it (kept by a reload while the table is unchanged). */
+    record PluginInstance(PluginSpec spec, HttpFilter filter) {
+    }
+
+    /**
+     * A listening address at run time: the server that owns it (as configured, e.g.
+     * "127.0.0.1:8080"), the proxy it serves with, its TLS (null: plain) and HTTP/2 limits (null: none).
+     */
+    record Binding(String site, String address, PingapProxy proxy, ServerTls tls, H2Limits h2) {
+    }
+
     final ProxyConfig config;
+    /** The plugins folder this runtime loaded from (resolved), or null for the built-ins only. */
+    final Path pluginsDir;
     final PluginRegistry plugins;
+    final Map<String, PluginInstance> pluginInstances;
+    /** Every listening address, in configuration order. */
+    final List<Binding> bindings;
     final Map<String, UpstreamGroup> upstreams;
     final List<Site> sites;
     private final ActiveHealthChecker health = new ActiveHealthChecker();
@@ -123,15 +139,29 @@ final class ServerRuntime implements AutoCloseable {
     /** Keys of plugin tables their factory did not read, one "plugins.NAME.KEY: reason" each. */
     private final List<String> pluginWarnings;
 
-    private ServerRuntime(ProxyConfig config, PluginRegistry plugins, Map<String, UpstreamGroup> upstreams, List<Site> sites,
-                          TlsRuntime tls, List<String> pluginWarnings, Observability observability) {
+    private ServerRuntime(ProxyConfig config, Path pluginsDir, PluginRegistry plugins,
+                          Map<String, PluginInstance> pluginInstances, Map<String, UpstreamGroup> upstreams,
+                          List<Site> sites, TlsRuntime tls, List<String> pluginWarnings, Observability observability) {
         this.config = config;
+        this.pluginsDir = pluginsDir;
+        this.pluginInstances = pluginInstances;
         this.observability = observability;
         this.pluginWarnings = List.copyOf(pluginWarnings);
         this.tls = tls;
         this.plugins = plugins;
         this.upstreams = upstreams;
         this.sites = sites;
+        List<Binding> bs = new ArrayList<>();
+        for (Site site : sites) {
+            ServerTls serverTls = tls.serverTls.get(site.name);
+            // a TLS server answers its own ACME challenges only on plain listeners (as HTTP-01 requires)
+            PingapProxy proxy = new PingapProxy(site, serverTls == null ? tls.challenges : null);
+            H2Limits h2 = site.config.enabledH2() ? site.config.h2Limits() : null;
+            for (ListenAddress a : site.config.addrs()) {
+                bs.add(new Binding(site.name, a.toString(), proxy, serverTls, h2));
+            }
+        }
+        this.bindings = List.copyOf(bs);
     }
 
     /**
@@ -146,7 +176,21 @@ final class ServerRuntime implements AutoCloseable {
 
     /** As {@link #build(ProxyConfig, Path, List)}, resolving upstream host names with {@code resolver}. */
     static ServerRuntime build(ProxyConfig config, Path pluginsDir, List<String> problems, UpstreamGroup.Resolver resolver) {
-        PluginRegistry registry = PluginLoader.load(pluginsDir);
+        return build(config, pluginsDir, problems, resolver, null);
+    }
+
+    /**
+     * As {@link #build(ProxyConfig, Path, List, UpstreamGroup.Resolver)} for a reload of
+     * {@code previous} (null: a first start). What did not change is carried over rather than made
+     * again: an upstream whose table is the same keeps its group (its backends' health, breakers
+     * and counters; its pooled connections are the engine's, by address, and stay too), a plugin
+     * whose table is the same keeps its filter, and the plugins folder, if it is the same, keeps its
+     * registry. {@link #closeExcept} later closes only what the successor did not carry over.
+     */
+    static ServerRuntime build(ProxyConfig config, Path pluginsDir, List<String> problems, UpstreamGroup.Resolver resolver,
+                               ServerRuntime previous) {
+        boolean sameFolder = previous != null && java.util.Objects.equals(previous.pluginsDir, pluginsDir);
+        PluginRegistry registry = sameFolder ? previous.plugins : PluginLoader.load(pluginsDir);
         for (String p : registry.problems()) {
             problems.add("basic.plugins_dir: " + p);
         }
@@ -154,17 +198,31 @@ final class ServerRuntime implements AutoCloseable {
         for (UpstreamConfig u : config.upstreams().values()) {
             try {
                 String caFile = u.caFile() == null ? null : config.resolve(u.caFile()).toString();
-                upstreams.put(u.name(), new UpstreamGroup(u, resolver, System::nanoTime, caFile));
+                UpstreamGroup old = previous == null ? null : previous.upstreams.get(u.name());
+                if (old != null && old.config.equals(u) && java.util.Objects.equals(old.caFile(), caFile)) {
+                    upstreams.put(u.name(), old);
+                } else {
+                    upstreams.put(u.name(), new UpstreamGroup(u, resolver, System::nanoTime, caFile));
+                }
             } catch (RuntimeException e) {
                 problems.add("upstreams." + u.name() + ": " + e.getMessage());
             }
         }
         problems.addAll(ActiveHealthChecker.problems(upstreams.values()));
         Map<String, HttpFilter> pluginFilters = new HashMap<>();
+        Map<String, PluginInstance> instances = new LinkedHashMap<>();
         List<String> pluginWarnings = new ArrayList<>();
         for (PluginSpec spec : config.plugins().values()) {
+            PluginInstance old = sameFolder ? previous.pluginInstances.get(spec.name()) : null;
+            if (old != null && old.spec().equals(spec)) {
+                pluginFilters.put(spec.name(), old.filter());
+                instances.put(spec.name(), old);
+                continue;
+            }
             try {
-                pluginFilters.put(spec.name(), registry.create(spec.name(), spec.values(), pluginWarnings));
+                HttpFilter f = registry.create(spec.name(), spec.values(), pluginWarnings);
+                pluginFilters.put(spec.name(), f);
+                instances.put(spec.name(), new PluginInstance(spec, f));
             } catch (PluginConfigException e) {
                 problems.add(e.getMessage());
             }
@@ -222,11 +280,15 @@ final class ServerRuntime implements AutoCloseable {
                     site.accessLog.close();
                 }
             }
-            registry.close();
+            closePlugins(registry, instances, previous == null ? Map.of() : previous.pluginInstances);
+            if (!sameFolder) {
+                registry.close();
+            }
             observability.close();
             return null;
         }
-        return new ServerRuntime(config, registry, upstreams, sites, tls, pluginWarnings, observability);
+        return new ServerRuntime(config, pluginsDir, registry, instances, upstreams, sites, tls, pluginWarnings,
+                observability);
     }
 
     /** A location's metrics series (see {@link Series}). */
@@ -292,6 +354,14 @@ final class ServerRuntime implements AutoCloseable {
      * @throws ListenCheck.ListenException naming the server and the address that cannot be bound
      */
     Server start() {
+        return start(new LinkedHashMap<>());
+    }
+
+    /**
+     * As {@link #start()}; {@code listeners} receives each listening address's switches (by address
+     * as configured), through which a reload later changes what it serves.
+     */
+    Server start(Map<String, LiveListener> listeners) {
         Server.Builder b = Server.builder()
                 .threads(config.basic().threads())
                 .gracePeriod(config.basic().gracePeriod())
@@ -300,23 +370,21 @@ final class ServerRuntime implements AutoCloseable {
         if (config.basic().upstreamKeepalivePoolSize() != null) {
             b.maxIdlePerPeer(config.basic().upstreamKeepalivePoolSize());
         }
-        for (Site site : sites) {
-            ServerTls serverTls = tls.serverTls.get(site.name);
-            // a TLS server answers its own ACME challenges only on plain listeners (as HTTP-01 requires)
-            PingapProxy proxy = new PingapProxy(site, serverTls == null ? tls.challenges : null);
-            H2Limits h2 = site.config.enabledH2() ? site.config.h2Limits() : null;
-            for (ListenAddress a : site.config.addrs()) {
-                if (serverTls != null) {
-                    if (h2 != null) {
-                        b.listenTls(a.toString(), proxy, serverTls, h2); // ALPN h2 (TlsListenerSettings)
-                    } else {
-                        b.listenTls(a.toString(), proxy, serverTls);
-                    }
-                } else if (h2 != null) {
-                    b.listen(a.toString(), proxy, h2); // h2c with prior knowledge beside HTTP/1.1
+        List<LiveListener> opened = new ArrayList<>();
+        for (Binding binding : bindings) {
+            LiveListener live = listener(binding);
+            opened.add(live);
+            String a = binding.address();
+            if (live.tls() != null) {
+                if (live.h2() != null) {
+                    b.listenTls(a, live.proxy(), live.tls(), live.h2()); // ALPN h2 (TlsListenerSettings)
                 } else {
-                    b.listen(a.toString(), proxy);
+                    b.listenTls(a, live.proxy(), live.tls());
                 }
+            } else if (live.h2() != null) {
+                b.listen(a, live.proxy(), live.h2()); // h2c with prior knowledge beside HTTP/1.1
+            } else {
+                b.listen(a, live.proxy());
             }
         }
         ListenCheck.check(sites, config.basic().threads());
@@ -326,15 +394,53 @@ final class ServerRuntime implements AutoCloseable {
         } catch (UncheckedIOException e) {
             throw ListenCheck.explain(sites, e);
         }
+        List<java.net.InetSocketAddress> bound = server.addresses(); // in the order given
+        for (int i = 0; i < bindings.size(); i++) {
+            listeners.put(bindings.get(i).address(), opened.get(i).withBound(bound.get(i)));
+        }
+        startBackground(server);
+        return server;
+    }
+
+    /** The switches a listener for {@code b} serves through, not yet bound. */
+    static LiveListener listener(Binding b) {
+        return new LiveListener(new ProxySwitch(b.proxy()), b.tls() == null ? null : new LiveListener.TlsSwitch(b.tls()),
+                b.h2(), null);
+    }
+
+    /**
+     * Starts what runs beside the engine: certificate watchers and ACME, active health checks,
+     * DNS discovery, and the observability (metrics of this engine, pushes). At start, and for the
+     * new runtime of a reload once it serves.
+     */
+    void startBackground(Server server) {
         tls.start();
         health.start(upstreams.values());
         discovery.start(upstreams.values());
         observability.start(server, upstreams);
-        return server;
     }
 
-    @Override
-    public void close() {
+    /** A reload replaced this runtime: its health checks and DNS discovery stop now (the successor runs its own). */
+    void stopBackground() {
+        health.close();
+        discovery.close();
+    }
+
+    /** Every proxy of this runtime has no request in flight: closing it now loses nothing. */
+    boolean idle() {
+        for (Binding b : bindings) {
+            if (b.proxy().inFlight.sum() != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Closes this runtime except what {@code keep} (its successor of a reload, or the runtime a
+     * refused candidate was built from) carried over: its plugin filters and registry.
+     */
+    void closeExcept(ServerRuntime keep) {
         observability.close();
         tls.close();
         health.close();
@@ -344,6 +450,34 @@ final class ServerRuntime implements AutoCloseable {
                 site.accessLog.close();
             }
         }
-        plugins.close();
+        closePlugins(plugins, pluginInstances, keep == null ? Map.of() : keep.pluginInstances);
+        if (keep == null || keep.plugins != plugins) {
+            plugins.close();
+        }
+    }
+
+    /** Closes the filters of {@code mine} that {@code kept} does not hold too (the same instance). */
+    private static void closePlugins(PluginRegistry registry, Map<String, PluginInstance> mine,
+                                     Map<String, PluginInstance> kept) {
+        for (PluginInstance p : mine.values()) {
+            PluginInstance k = kept.get(p.spec().name());
+            if (k != null && k.filter() == p.filter()) {
+                continue;
+            }
+            try {
+                io.pingora4j.spi.FilterFactory f = registry.factory(p.spec().category());
+                if (f != null) {
+                    f.close(p.filter());
+                }
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(ServerRuntime.class).warn("plugins.{}: close failed: {}",
+                        p.spec().name(), e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closeExcept(null);
     }
 }

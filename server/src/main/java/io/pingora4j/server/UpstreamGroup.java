@@ -78,6 +78,11 @@ final class UpstreamGroup {
     private volatile Snapshot snapshot;
     private List<Target> targets; // guarded by this: what the current snapshot was built from
 
+    /** {@code ca_file} as resolved, or null. */
+    String caFile() {
+        return caFile;
+    }
+
     UpstreamGroup(UpstreamConfig config) {
         this(config, SYSTEM_RESOLVER, System::nanoTime);
     }

@@ -35,7 +35,7 @@ final class BasicReader {
         Double sampling = r.number("otlp_sampling_ratio", 0, 1);
         Duration errorLogInterval = r.positiveDuration("error_log_interval", "1s");
         r.string("remark");
-        r.notApplied("admin_addr", "no admin API yet");
+        r.notApplied("admin_addr", "use --admin=user:pass@addr[/prefix] or an admin plugin on a location");
         r.notApplied("webhook", "no webhook notifications yet");
         r.notApplied("webhook_type", "no webhook notifications yet");
         r.notApplied("webhook_notifications", "no webhook notifications yet");
@@ -44,7 +44,7 @@ final class BasicReader {
         r.notApplied("user", "the process keeps the user it was started as");
         r.notApplied("group", "the process keeps the group it was started as");
         r.notApplied("upgrade_sock", "no zero-downtime upgrade: restart to apply changes");
-        r.notApplied("auto_restart_check_interval", "the file is not watched for restarts (certificates do reload)");
+        r.notApplied("auto_restart_check_interval", "no restarts: --autoreload and SIGHUP reload in place");
         r.notApplied("work_stealing", "each event loop serves its own connections");
         r.notApplied("listener_tasks_per_fd", "each event loop accepts on its own socket");
         r.notApplied("log_buffered_size", "logs are not buffered by size");

@@ -42,24 +42,54 @@ public final class ConfigLoader {
      * name the file the offending table is in.
      */
     public static ProxyConfig load(Path path) throws ConfigException {
+        return load(path, Map.of());
+    }
+
+    /**
+     * As {@link #load(Path)} for a candidate: {@code overrides} maps a file name (the file itself, or
+     * one in the directory) to the text it would have, or to null for a file that would be deleted;
+     * files not named are read from disk. Problems name the files as they would be named on disk,
+     * and relative paths resolve as they would, so this is exactly what loading the written
+     * candidate would say (the admin API checks a write with it before writing).
+     */
+    public static ProxyConfig load(Path path, Map<String, String> overrides) throws ConfigException {
         if (Files.isDirectory(path)) {
-            return loadDirectory(path);
+            return loadDirectory(path, overrides);
         }
+        String name = path.getFileName().toString();
         String text;
-        try {
-            text = Files.readString(path, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new ConfigException(List.of(new ConfigProblem(path.toString(), "", "cannot read: " + e)));
+        if (overrides.containsKey(name)) {
+            text = overrides.get(name);
+            if (text == null) {
+                throw new ConfigException(List.of(new ConfigProblem(path.toString(), "", "the file would be deleted")));
+            }
+        } else {
+            try {
+                text = Files.readString(path, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new ConfigException(List.of(new ConfigProblem(path.toString(), "", "cannot read: " + e)));
+            }
         }
         return parse(text, path.toString());
     }
 
-    private static ProxyConfig loadDirectory(Path dir) throws ConfigException {
+    private static ProxyConfig loadDirectory(Path dir, Map<String, String> overrides) throws ConfigException {
         Problems problems = new Problems(dir.toString());
         List<Path> files;
         try (var stream = Files.list(dir)) {
-            files = stream.filter(f -> f.getFileName().toString().endsWith(".toml") && Files.isRegularFile(f))
-                    .sorted().toList();
+            java.util.TreeSet<Path> names = new java.util.TreeSet<>(stream
+                    .filter(f -> f.getFileName().toString().endsWith(".toml") && Files.isRegularFile(f)).toList());
+            overrides.forEach((name, text) -> {
+                if (!name.endsWith(".toml")) {
+                    return;
+                }
+                if (text == null) {
+                    names.remove(dir.resolve(name));
+                } else {
+                    names.add(dir.resolve(name));
+                }
+            });
+            files = List.copyOf(names);
         } catch (IOException e) {
             throw new ConfigException(List.of(new ConfigProblem(dir.toString(), "", "cannot list: " + e)));
         }
@@ -69,8 +99,9 @@ public final class ConfigLoader {
         StringBuilder all = new StringBuilder();
         for (Path f : files) {
             String text;
+            String override = overrides.get(f.getFileName().toString());
             try {
-                text = Files.readString(f, StandardCharsets.UTF_8);
+                text = override != null ? override : Files.readString(f, StandardCharsets.UTF_8);
             } catch (IOException e) {
                 problems.add(f.toString(), "", "cannot read: " + e);
                 continue;
@@ -174,11 +205,50 @@ public final class ConfigLoader {
                         + known(upstreams.keySet()));
             }
         }
+        adminExposure(problems, plugins, locations, servers);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.list);
         }
         return new ProxyConfig(problems.file, basic, upstreams, locations, servers, plugins, certificates, storages,
                 problems.warnings);
+    }
+
+    /**
+     * An {@code admin} plugin without {@code authorizations} is open to whoever reaches it: allowed
+     * only when every server whose locations use it listens on loopback.
+     */
+    private static void adminExposure(Problems problems, Map<String, PluginSpec> plugins,
+                                      Map<String, LocationConfig> locations, Map<String, ServerConfig> servers) {
+        for (PluginSpec p : plugins.values()) {
+            if (!p.category().equals("admin")) {
+                continue;
+            }
+            Object auths = p.values().get("authorizations");
+            if (auths instanceof List<?> l && !l.isEmpty()) {
+                continue;
+            }
+            for (ServerConfig s : servers.values()) {
+                boolean uses = s.locations().stream().map(locations::get)
+                        .anyMatch(l -> l != null && l.plugins().contains(p.name()));
+                if (!uses) {
+                    continue;
+                }
+                for (ListenAddress a : s.addrs()) {
+                    if (!loopback(a.host())) {
+                        problems.add("plugins." + p.name() + ".authorizations", "required: server '" + s.name()
+                                + "' serves the admin on " + a + ", which is not a loopback address");
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Whether a listen host is loopback only (no name lookup: "localhost" or a literal 127.x / ::1). */
+    public static boolean loopback(String host) {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        return h.equalsIgnoreCase("localhost") || h.startsWith("127.") || h.equals("::1")
+                || h.equals("0:0:0:0:0:0:0:1");
     }
 
     /** Runs a section reader over one table, then reports the table's unknown keys. */
