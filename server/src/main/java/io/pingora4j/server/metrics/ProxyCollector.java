@@ -1,5 +1,6 @@
 package io.pingora4j.server.metrics;
 
+import io.pingora4j.server.plugins.shared.CountSync;
 import io.prometheus.client.Collector;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,6 +93,18 @@ final class ProxyCollector extends Collector {
                 "Cache plugin answers: hit, miss, stale (served stale) and expired (revalidated or fetched)", cache));
         out.add(counter("limit_refusals", "Requests a limit plugin refused (429)", PLUGIN, l.limitPlugins,
                 l.limitRefusals));
+        List<MetricFamilySamples.Sample> storeUp = new ArrayList<>();
+        List<MetricFamilySamples.Sample> storeFailures = new ArrayList<>();
+        for (CountSync sync : CountSync.all()) {
+            storeUp.add(new MetricFamilySamples.Sample(ProxyMetrics.PREFIX + "limit_store_up", List.of("store"),
+                    List.of(sync.describe()), sync.up() ? 1 : 0));
+            storeFailures.add(new MetricFamilySamples.Sample(ProxyMetrics.PREFIX + "limit_store_failures_total",
+                    List.of("store"), List.of(sync.describe()), sync.failures()));
+        }
+        out.add(new MetricFamilySamples(ProxyMetrics.PREFIX + "limit_store_up", Type.GAUGE,
+                "Whether a shared limit store answered its last sync round (0: limiting locally)", storeUp));
+        out.add(new MetricFamilySamples(ProxyMetrics.PREFIX + "limit_store_failures", Type.COUNTER,
+                "Sync rounds that could not reach a shared limit store", storeFailures));
         return out;
     }
 
