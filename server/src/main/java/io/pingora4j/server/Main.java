@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code pingora4j [-c FILE] [-t] [--help] [--version]}: loads the TOML configuration, checks it
+ * {@code pingora4j [-c FILE] [-t] [--upgrade] [--help] [--version]}: loads the TOML configuration, checks it
  * whole (every problem printed with its file, key and reason; every key accepted but not applied
  * printed as a warning), then serves until SIGTERM or SIGINT, when in-flight requests get the
  * grace period to finish and the process exits 0. Relative paths in the file resolve against its
@@ -42,6 +42,7 @@ public final class Main {
     static int run(String[] args, PrintStream out, PrintStream err) {
         String file = null;
         boolean test = false;
+        boolean upgrade = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "-c":
@@ -56,6 +57,10 @@ public final class Main {
                 case "-t":
                 case "--test":
                     test = true;
+                    break;
+                case "-u":
+                case "--upgrade":
+                    upgrade = true;
                     break;
                 case "-h":
                 case "--help":
@@ -111,6 +116,22 @@ public final class Main {
             out.println("pingora4j: configuration file " + file + " test is successful");
             return 0;
         }
+        Path control = config.basic().upgradeSock() != null && !config.basic().upgradeSock().isBlank()
+                ? config.resolve(config.basic().upgradeSock())
+                : UpgradeControl.defaultPath(path.toAbsolutePath().normalize().toString());
+        boolean predecessor = UpgradeControl.answered(control);
+        if (predecessor && !upgrade) {
+            runtime.close();
+            err.println(file + ": basic.upgrade_sock: a server for this configuration already answers on " + control
+                    + ": stop it, or start with --upgrade to take over from it");
+            return 1;
+        }
+        if (upgrade) {
+            String migrate = UpgradeControl.ensureMigrateReq();
+            if (migrate != null) {
+                err.println("warning: " + migrate);
+            }
+        }
         Server server;
         try {
             server = runtime.start();
@@ -136,7 +157,29 @@ public final class Main {
                 + " event loop(s); config " + file + name);
         runtime.plugins.describe().forEach(line -> out.println("pingora4j: " + line));
         out.flush();
-        installSignals(server, runtime, config.basic().gracePeriod(), config.basic().shutdownTimeout());
+        Runnable stop = installSignals(server, runtime, config.basic().gracePeriod(), config.basic().shutdownTimeout());
+        if (upgrade) {
+            if (predecessor) {
+                try {
+                    long old = UpgradeControl.requestTakeover(control);
+                    out.println("pingora4j: upgrade: took over the listeners from pid " + old
+                            + "; it drains within its grace period and exits");
+                } catch (java.io.IOException e) {
+                    err.println("warning: upgrade: the server on " + control + " did not hand over ("
+                            + e.getMessage() + "); both serve until it is stopped");
+                }
+            } else {
+                err.println("warning: upgrade: nothing answers on " + control + "; serving as a fresh start");
+            }
+            out.flush();
+        }
+        try {
+            UpgradeControl.listen(control, () -> handOver(server, runtime, config.basic().gracePeriod(),
+                    config.basic().shutdownTimeout(), stop));
+        } catch (java.io.IOException | RuntimeException e) {
+            err.println("warning: basic.upgrade_sock: cannot listen on " + control + " (" + e.getMessage()
+                    + "): this process cannot be upgraded with --upgrade");
+        }
         return RUNNING;
     }
 
@@ -154,7 +197,8 @@ public final class Main {
      * TERM or INT: stop accepting, give requests in flight the grace period, then close the rest
      * (access logs, health checks, watchers) within {@code shutdownTimeout}, and exit 0.
      */
-    private static void installSignals(Server server, ServerRuntime runtime, Duration grace, Duration shutdownTimeout) {
+    private static Runnable installSignals(Server server, ServerRuntime runtime, Duration grace,
+                                           Duration shutdownTimeout) {
         CountDownLatch once = new CountDownLatch(1);
         Runnable stop = () -> {
             if (once.getCount() == 0) {
@@ -162,7 +206,7 @@ public final class Main {
             }
             once.countDown();
             Thread t = new Thread(() -> {
-                server.shutdown(grace);
+                server.shutdown(grace); // a no-op after a hand-over, which already drained
                 Thread closing = new Thread(runtime::close, "pingora4j-close");
                 closing.setDaemon(true);
                 closing.start();
@@ -182,6 +226,21 @@ public final class Main {
                 // the signal does not exist here
             }
         }
+        return stop;
+    }
+
+    /** How long an idle keep-alive connection may still bring a request after a hand-over began. */
+    static final Duration UPGRADE_IDLE_LINGER = Duration.ofSeconds(1);
+
+    /**
+     * A process started with {@code --upgrade} has taken the listeners: stop accepting, drain (idle
+     * connections get {@link #UPGRADE_IDLE_LINGER} for a last request, answered with
+     * {@code Connection: close}), then exit as on TERM.
+     */
+    private static void handOver(Server server, ServerRuntime runtime, Duration grace, Duration shutdownTimeout,
+                                 Runnable stop) {
+        server.handOver(grace, UPGRADE_IDLE_LINGER.compareTo(grace) < 0 ? UPGRADE_IDLE_LINGER : grace);
+        stop.run();
     }
 
     static String version() {
@@ -190,9 +249,11 @@ public final class Main {
     }
 
     static String usage() {
-        return "usage: pingora4j [-c FILE] [-t] [--help] [--version]\n"
+        return "usage: pingora4j [-c FILE] [-t] [--upgrade] [--help] [--version]\n"
                 + "  -c FILE     configuration (TOML file or a directory of them); default " + defaultConfig() + "\n"
                 + "  -t          check the configuration: print every problem with its key and reason, exit 1 if any\n"
+                + "  --upgrade   take over the listeners of the server running this configuration (found through\n"
+                + "              [basic] upgrade_sock); it stops accepting, drains within its grace period and exits\n"
                 + "  --version   print the version\n"
                 + "Signals: TERM or INT stop accepting, let requests in flight finish within [basic] grace_period, exit 0.";
     }

@@ -294,6 +294,7 @@ final class ServerRuntime implements AutoCloseable {
     Server start() {
         Server.Builder b = Server.builder()
                 .threads(config.basic().threads())
+                .reusePort(true) // so that a process started with --upgrade can bind beside this one
                 .gracePeriod(config.basic().gracePeriod())
                 .clientTls(tls.clientTls)
                 .tlsHandshakeTimeout(tls.handshakeTimeout);
@@ -319,7 +320,7 @@ final class ServerRuntime implements AutoCloseable {
                 }
             }
         }
-        ListenCheck.check(sites, config.basic().threads());
+        ListenCheck.check(sites, config.basic().threads(), true);
         Server server;
         try {
             server = b.start();
