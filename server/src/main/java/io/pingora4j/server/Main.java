@@ -3,7 +3,11 @@ package io.pingora4j.server;
 import io.pingora4j.engine.Server;
 import io.pingora4j.server.config.BasicConfig;
 import io.pingora4j.server.config.ConfigException;
+import io.pingora4j.server.config.ConfigSource;
 import io.pingora4j.server.config.FileConfigSource;
+import io.pingora4j.server.store.ConfigSync;
+import io.pingora4j.server.store.EtcdConfigSource;
+import io.pingora4j.server.store.EtcdUrl;
 import io.pingora4j.server.config.ConfigProblem;
 import io.pingora4j.server.config.ProxyConfig;
 import java.io.PrintStream;
@@ -15,7 +19,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code pingora4j [-c FILE] [-t] [--upgrade] [--help] [--version]}: loads the TOML configuration, checks it
+ * {@code pingora4j [-c FILE|etcd://...] [-t] [--sync etcd://...] [--upgrade] [--help] [--version]}: loads the TOML configuration, checks it
  * whole (every problem printed with its file, key and reason; every key accepted but not applied
  * printed as a warning), then serves until SIGTERM or SIGINT, when in-flight requests get the
  * grace period to finish and the process exits 0. Relative paths in the file resolve against its
@@ -43,6 +47,7 @@ public final class Main {
         String file = null;
         boolean test = false;
         boolean upgrade = false;
+        String syncTo = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "-c":
@@ -57,6 +62,13 @@ public final class Main {
                 case "-t":
                 case "--test":
                     test = true;
+                    break;
+                case "--sync":
+                    if (i + 1 >= args.length) {
+                        err.println("pingora4j: --sync needs a store (etcd://host:port/prefix)");
+                        return 2;
+                    }
+                    syncTo = args[++i];
                     break;
                 case "-u":
                 case "--upgrade":
@@ -79,17 +91,27 @@ public final class Main {
         if (file == null) {
             file = defaultConfig().toString();
         }
-        Path path = Path.of(file);
-        if (!Files.exists(path)) {
-            err.println(file + ": no such file (use -c FILE)");
-            return 1;
-        }
+        boolean fromStore = EtcdUrl.isEtcd(file);
+        Path path = Path.of(fromStore ? "." : file);
+        ConfigSource source;
         ProxyConfig config;
         try {
-            config = new FileConfigSource(path).load();
+            if (fromStore) {
+                source = new EtcdConfigSource(EtcdUrl.parse(file));
+            } else {
+                if (!Files.exists(path)) {
+                    err.println(file + ": no such file (use -c FILE)");
+                    return 1;
+                }
+                source = new FileConfigSource(path);
+            }
+            config = source.load();
         } catch (ConfigException e) {
             err.println(e.getMessage());
             return 1;
+        }
+        if (syncTo != null) {
+            return sync(fromStore, path, syncTo, out, err);
         }
         if (config.basic().logLevel() != null && !config.basic().logLevel().isBlank()) {
             // slf4j-simple reads its level once, when the first logger is made: set it before that
@@ -118,7 +140,7 @@ public final class Main {
         }
         Path control = config.basic().upgradeSock() != null && !config.basic().upgradeSock().isBlank()
                 ? config.resolve(config.basic().upgradeSock())
-                : UpgradeControl.defaultPath(path.toAbsolutePath().normalize().toString());
+                : UpgradeControl.defaultPath(fromStore ? file : path.toAbsolutePath().normalize().toString());
         boolean predecessor = UpgradeControl.answered(control);
         if (predecessor && !upgrade) {
             runtime.close();
@@ -229,6 +251,39 @@ public final class Main {
         return stop;
     }
 
+    /** {@code -c FILE --sync etcd://...}: the (valid) file or directory, copied into the store item by item. */
+    private static int sync(boolean fromStore, Path path, String to, PrintStream out, PrintStream err) {
+        if (fromStore) {
+            err.println("pingora4j: --sync copies a configuration file or directory into a store; -c names a store");
+            return 2;
+        }
+        EtcdUrl target;
+        try {
+            target = EtcdUrl.parse(to);
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            return 1;
+        }
+        try {
+            StringBuilder toml = new StringBuilder();
+            if (Files.isDirectory(path)) {
+                try (var files = Files.list(path)) {
+                    for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".toml")).sorted().toList()) {
+                        toml.append(Files.readString(f)).append('\n');
+                    }
+                }
+            } else {
+                toml.append(Files.readString(path));
+            }
+            int n = ConfigSync.copy(toml.toString(), target);
+            out.println("pingora4j: synced " + n + " item(s) from " + path + " to " + target.describe());
+            return 0;
+        } catch (java.io.IOException | RuntimeException e) {
+            err.println(target.describe() + ": cannot sync: " + e.getMessage());
+            return 1;
+        }
+    }
+
     /** How long an idle keep-alive connection may still bring a request after a hand-over began. */
     static final Duration UPGRADE_IDLE_LINGER = Duration.ofSeconds(1);
 
@@ -249,9 +304,12 @@ public final class Main {
     }
 
     static String usage() {
-        return "usage: pingora4j [-c FILE] [-t] [--upgrade] [--help] [--version]\n"
+        return "usage: pingora4j [-c FILE|etcd://...] [-t] [--sync etcd://...] [--upgrade] [--help] [--version]\n"
                 + "  -c FILE     configuration (TOML file or a directory of them); default " + defaultConfig() + "\n"
                 + "  -t          check the configuration: print every problem with its key and reason, exit 1 if any\n"
+                + "  -c etcd://HOST:PORT/PREFIX[?timeout=10s&connect_timeout=5s&user=..&password=..&ca_file=..]\n"
+                + "              read the configuration from etcd, one item per key under PREFIX\n"
+                + "  --sync etcd://HOST:PORT/PREFIX  copy the -c file or directory into etcd (one key per item), exit\n"
                 + "  --upgrade   take over the listeners of the server running this configuration (found through\n"
                 + "              [basic] upgrade_sock); it stops accepting, drains within its grace period and exits\n"
                 + "  --version   print the version\n"
