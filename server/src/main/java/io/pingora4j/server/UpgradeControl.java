@@ -168,6 +168,10 @@ final class UpgradeControl implements AutoCloseable {
             if (Files.readString(MIGRATE_REQ).trim().equals("1")) {
                 return null;
             }
+            if (!Boolean.parseBoolean(System.getProperty("pingora4j.upgrade.sysctl", "true"))) {
+                return "net.ipv4.tcp_migrate_req is 0 (left alone: -Dpingora4j.upgrade.sysctl=false): connections"
+                        + " queued on the old listeners at the moment they close may be reset";
+            }
             Files.writeString(MIGRATE_REQ, "1\n");
             LOG.info("upgrade: set net.ipv4.tcp_migrate_req = 1 (queued connections move to the new listeners)");
             return null;
