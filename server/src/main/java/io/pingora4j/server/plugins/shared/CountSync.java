@@ -43,6 +43,10 @@ public final class CountSync {
     private volatile boolean up = true;
     private volatile boolean opened;
     private long backoffMillis = MIN_BACKOFF_MILLIS;
+    /** Rounds in a row with nothing to send (sync thread only). */
+    private long idleRounds;
+    /** With nothing to send, one round in this many probes the store. */
+    static final int IDLE_PROBE_EVERY = 20;
 
     /** A sync driven by the caller ({@link #syncOnce()}): for tests. */
     public CountSync(CounterStore store, Duration syncInterval, Duration timeout) {
@@ -130,7 +134,12 @@ public final class CountSync {
                 collect(limiter, sent);
             }
             if (sent.isEmpty()) {
-                sent.add(store.read(PROBE_KEY).toCompletableFuture()); // idle: still learn whether it answers
+                // idle: still learn whether the store answers, but not every few milliseconds
+                if (!up || idleRounds++ % IDLE_PROBE_EVERY == 0) {
+                    sent.add(store.read(PROBE_KEY).toCompletableFuture());
+                }
+            } else {
+                idleRounds = 0;
             }
             CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new))
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);

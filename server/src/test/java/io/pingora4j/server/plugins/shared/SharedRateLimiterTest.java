@@ -131,18 +131,17 @@ class SharedRateLimiterTest {
     @Test
     void storeDownWithFailOpenLimitsWithLocalCountsAndCountsTheFailure() throws InterruptedException {
         SharedRateLimiter a = limiter(100, true);
-        SharedRateLimiter b = limiter(100, true);
         CountSync syncA = new CountSync(store, SYNC, TIMEOUT);
         syncA.register(a);
-        new CountSync(store, SYNC, TIMEOUT).register(b);
-        admit(b, "k", 1);
-        store.counts.put(a.storeKey("k", 1000), 90L); // the fleet has used 90
-        syncA.syncOnce();
+        store.counts.put(a.storeKey("k", 1000), 89L); // the other proxies have used 89
+        assertEquals(1, admit(a, "k", 1));
+        syncA.syncOnce();                              // reads back 90
+        assertEquals(10, admit(a, "k", 10));
         store.down = true;
         syncA.syncOnce();
         assertFalse(syncA.up());
         assertEquals(1, syncA.failures());
-        assertEquals(100, admit(a, "k", 150)); // its own 100, the fleet's 90 no longer known
+        assertEquals(89, admit(a, "k", 150)); // its own 100 in all; the fleet's 89 no longer counts
     }
 
     @Test
@@ -167,6 +166,18 @@ class SharedRateLimiterTest {
         sync.syncOnce();
         assertTrue(sync.up());
         assertEquals(40L, store.counts.get(a.storeKey("k", 1000)));
+    }
+
+    @Test
+    void anIdleSyncStillNoticesTheStoreGoingDownWithinItsProbeRounds() throws InterruptedException {
+        CountSync sync = new CountSync(store, SYNC, TIMEOUT);
+        sync.register(limiter(100, true));
+        sync.syncOnce();
+        store.down = true;
+        for (int i = 0; i < CountSync.IDLE_PROBE_EVERY; i++) {
+            sync.syncOnce();
+        }
+        assertFalse(sync.up());
     }
 
     @Test
