@@ -204,6 +204,26 @@ class EtcdConfigStoreInteropTest {
         assertEquals("still here", r.body());
     }
 
+    @Test
+    void withUserAndPasswordItSyncsAndLoadsFromAnEtcdWithAuthenticationOn() throws Exception {
+        gateway("/v3/auth/user/add", "{\"name\":\"root\",\"password\":\"pw\"}");
+        gateway("/v3/auth/user/grant", "{\"user\":\"root\",\"role\":\"root\"}");
+        gateway("/v3/auth/enable", "{}");
+        String withAuth = "etcd://root:pw@127.0.0.1:" + clientPort + "/pingora4j";
+        ConfigSync.copy(config(FreePort.pick(), "authenticated"), EtcdUrl.parse(withAuth));
+
+        EtcdConfigSource source = new EtcdConfigSource(EtcdUrl.parse(withAuth));
+
+        assertEquals("authenticated", mockData(source));
+    }
+
+    private void gateway(String path, String json) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + clientPort + path)).timeout(Duration.ofSeconds(5))
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), path + ": " + r.body());
+    }
+
     private static String mockData(EtcdConfigSource source) throws ConfigException {
         return String.valueOf(source.load().plugins().get("pong").values().get("data"));
     }
