@@ -40,6 +40,7 @@ import java.util.Locale;
  * interval = "1m"        # rate only; default "10s"
  * weight = 1.0           # rate only: share of the previous interval that counts, 0..1; default 1
  * store = "redis://127.0.0.1:6379/0"  # rate only: share the limit with every proxy on this store
+ *                        # (also rediss://, redis-sentinel://...#master, redis-cluster://h1:p1,h2:p2)
  * sync_interval = "5ms"  # with store: how often counts are sent and the fleet's read back
  * store_timeout = "500ms" # with store: a round slower than this marks the store down
  * fail_open = true       # with store: store down, limit with local counts (false: refuse, 429)

@@ -26,6 +26,27 @@ class RedisCounterStoreTest {
     }
 
     @Test
+    void acceptsClusterSeedNodes() {
+        assertNull(RedisCounterStore.problem("redis-cluster://:secret@127.0.0.1:7000,127.0.0.1:7001"));
+    }
+
+    @Test
+    void refusesAClusterSeedWithAMalformedPort() {
+        assertTrue(RedisCounterStore.problem("redis-cluster://127.0.0.1:7000,127.0.0.1:x") != null);
+    }
+
+    @Test
+    void describesAClusterBySeedsWithoutItsPassword() {
+        RedisCounterStore s = RedisCounterStore.of("redis-cluster://:secret@127.0.0.1:7000,127.0.0.1:7001",
+                Duration.ofMillis(100));
+        try {
+            assertEquals("redis-cluster://127.0.0.1:7000,127.0.0.1:7001", s.describe());
+        } finally {
+            s.close();
+        }
+    }
+
+    @Test
     void refusesAnotherScheme() {
         assertTrue(RedisCounterStore.problem("http://127.0.0.1:6379").startsWith("expected redis://"));
     }
