@@ -43,9 +43,12 @@ class RedisClusterLimitInteropTest {
                 "--save", "", "--appendonly", "no", "--dir", dir.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        Await.until("redis-server answering", () -> run(cli, "ping").contains("PONG"));
+        Await.until("redis-server answering PING on " + redisPort, Duration.ofSeconds(30),
+                () -> RedisSharedLimitInteropTest.ping(redisPort) || !redis.isAlive());
+        assertTrue(redis.isAlive(), "redis-server exited: " + ServerProcess.read(dir.resolve("redis.log")));
         assertTrue(run(cli, "cluster", "addslotsrange", "0", "16383").contains("OK"));
-        Await.until("the one-node cluster ok", () -> run(cli, "cluster", "info").contains("cluster_state:ok"));
+        Await.until("the one-node cluster ok", Duration.ofSeconds(30),
+                () -> run(cli, "cluster", "info").contains("cluster_state:ok"));
         origin = TestOrigin.start("a");
         a = proxy();
         b = proxy();

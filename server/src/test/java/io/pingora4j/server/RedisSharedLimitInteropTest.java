@@ -56,7 +56,9 @@ class RedisSharedLimitInteropTest {
                 "--save", "", "--appendonly", "no", "--dir", dir.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        Await.until("redis-server answering PING on " + redisPort, () -> ping(redisPort));
+        Await.until("redis-server answering PING on " + redisPort, Duration.ofSeconds(30),
+                () -> ping(redisPort) || !redis.isAlive());
+        assertTrue(redis.isAlive(), "redis-server exited: " + ServerProcess.read(dir.resolve("redis.log")));
         origin = TestOrigin.start("a");
         a = proxy();
         b = proxy();
@@ -168,7 +170,7 @@ class RedisSharedLimitInteropTest {
         return out;
     }
 
-    private static boolean ping(int port) {
+    static boolean ping(int port) {
         try (Socket s = new Socket("127.0.0.1", port)) {
             OutputStream out = s.getOutputStream();
             out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
