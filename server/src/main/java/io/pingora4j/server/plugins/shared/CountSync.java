@@ -195,14 +195,10 @@ public final class CountSync {
         failures.incrementAndGet();
         if (up) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            LOG.warn("limit store {} unreachable ({}): limiting with local counts until it answers",
-                    store.describe(), cause.toString());
+            LOG.warn("limit store {} unreachable ({}): its limits count locally (fail_open) or refuse until it"
+                    + " answers", store.describe(), cause.toString());
         }
-        if (!opened) {
-            // nothing was connected: try again next round
-            LOG.debug("limit store {} not connected", store.describe());
-        }
-        setUp(false);
+        setUp(false); // a store never opened is opened again next round
     }
 
     private void setUp(boolean value) {
