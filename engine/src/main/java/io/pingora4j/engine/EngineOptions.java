@@ -26,12 +26,14 @@ import java.util.Objects;
  *                           10 s); a connection that takes longer is closed (an origin's: 504)
  * @param clientTls          makes the SSLEngine for each TLS connection to an origin (default: the
  *                           JDK's trust store and host name checks)
+ * @param reusePort          SO_REUSEPORT on every listener even with one loop, so another process can
+ *                           bind beside it and take over (default off)
  */
 public record EngineOptions(int threads, int bufferSize, H1Limits limits, Duration headerReadTimeout,
                             Duration keepAliveTimeout, Duration writeTimeout, Duration gracePeriod,
                             int maxIdlePerPeer, int maxAttempts, boolean xForwardedFor,
                             boolean xForwardedProto, boolean xForwardedHost, Duration tlsHandshakeTimeout,
-                            ClientEngineFactory clientTls) {
+                            ClientEngineFactory clientTls, boolean reusePort) {
 
     /** The default {@link #tlsHandshakeTimeout()}. */
     public static final Duration DEFAULT_TLS_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
@@ -39,7 +41,7 @@ public record EngineOptions(int threads, int bufferSize, H1Limits limits, Durati
     public static EngineOptions defaults() {
         return new EngineOptions(Runtime.getRuntime().availableProcessors(), 32 * 1024, H1Limits.DEFAULTS,
                 Duration.ofSeconds(60), Duration.ofSeconds(75), Duration.ofSeconds(60), Duration.ofSeconds(30),
-                128, 3, false, false, false, DEFAULT_TLS_HANDSHAKE_TIMEOUT, new io.pingora4j.tls.ClientTls());
+                128, 3, false, false, false, DEFAULT_TLS_HANDSHAKE_TIMEOUT, new io.pingora4j.tls.ClientTls(), false);
     }
 
     public EngineOptions {

@@ -62,6 +62,8 @@ final class EventLoop implements Executor, Runnable {
     private volatile boolean wakeupPending;
     private boolean draining;
     private long drainDeadline;
+    /** While draining: how long an idle keep-alive connection may wait for a last request (0: close it now). */
+    long drainIdleLingerNanos;
     private boolean stopped;
     /** Cached System.nanoTime() for this iteration: timeouts need no finer clock. */
     long now;
@@ -353,9 +355,20 @@ final class EventLoop implements Executor, Runnable {
 
     /** Stops accepting, lets in-flight requests finish until {@code deadlineNanos}, then closes the rest. */
     void shutdown(long deadlineNanos) {
+        shutdown(deadlineNanos, 0);
+    }
+
+    /**
+     * As {@link #shutdown(long)}, but an idle HTTP/1.1 keep-alive connection is kept up to
+     * {@code idleLingerNanos} (and never past the deadline) so a request its client sends meanwhile
+     * is answered, with {@code Connection: close}, rather than meeting a closed socket. For a hand
+     * over to another process, whose listeners take the client's next connection.
+     */
+    void shutdown(long deadlineNanos, long idleLingerNanos) {
         execute(() -> {
             draining = true;
             drainDeadline = deadlineNanos;
+            drainIdleLingerNanos = idleLingerNanos;
             for (Listener l : listeners) {
                 try {
                     l.channel().close();
@@ -372,6 +385,10 @@ final class EventLoop implements Executor, Runnable {
 
     boolean draining() {
         return draining;
+    }
+
+    long drainDeadline() {
+        return drainDeadline;
     }
 
     private void checkDrained() {

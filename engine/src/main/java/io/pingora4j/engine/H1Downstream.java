@@ -615,7 +615,7 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
         if (state == State.CLOSED) {
             return;
         }
-        if (!keepAlive || draining || readEof) {
+        if (!keepAlive || readEof || (draining && loop.drainIdleLingerNanos == 0)) {
             closeAfterFlush();
             return;
         }
@@ -623,6 +623,12 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
         tunnel = false;
         bodyDeadline = 0;
         idleDeadline = loop.now + loop.options.keepAliveTimeout().toNanos();
+        if (draining) {
+            // handing over, and this response's head promised keep-alive (it went out before the
+            // drain began): the client may send another request at once, which must be answered
+            // (with Connection: close), not met by a closed socket
+            idleDeadline = Math.min(loop.now + loop.drainIdleLingerNanos, loop.drainDeadline());
+        }
         deadline.want(idleDeadline);
         if (headLease != null && !x.out.pending()) {
             loop.smallBuffers.release(headLease);
@@ -677,7 +683,11 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
         }
     }
 
-    /** Graceful shutdown: close now if idle, else after the request in flight. */
+    /**
+     * Graceful shutdown: close now if idle (or, when the loop hands over to another process, once
+     * idle for its linger), else after the request in flight, whose response says
+     * {@code Connection: close}.
+     */
     @Override
     public ProxyHttp<Object> proxy() {
         return proxy;
@@ -687,6 +697,16 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
     public void drain() {
         draining = true;
         if (state == State.LINGERING) {
+            return;
+        }
+        if (state == State.IDLE && loop.drainIdleLingerNanos > 0) {
+            // handing over: a request already on its way is answered (Connection: close) rather than
+            // reset; a client that sends nothing is closed when the linger ends
+            long end = Math.min(loop.now + loop.drainIdleLingerNanos, loop.drainDeadline());
+            if (idleDeadline == 0 || end - idleDeadline < 0) {
+                idleDeadline = end;
+            }
+            deadline.want(idleDeadline);
             return;
         }
         if (state == State.IDLE || (state == State.READING_HEAD && x.parser.idle())) {

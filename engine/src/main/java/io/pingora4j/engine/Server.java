@@ -262,6 +262,34 @@ public final class Server implements AutoCloseable {
         }
     }
 
+    /**
+     * Hands the listeners over to another process bound to the same addresses (SO_REUSEPORT, see
+     * {@link Builder#reusePort}): stops accepting (with {@code net.ipv4.tcp_migrate_req = 1} Linux
+     * moves connections still queued on the closed listeners to the other process's), answers
+     * requests in flight with {@code Connection: close}, keeps idle keep-alive connections up to
+     * {@code idleLinger} so a request already sent on one is answered rather than reset, and
+     * returns when every loop stopped (at the latest after {@code grace}).
+     */
+    public void handOver(Duration grace, Duration idleLinger) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long deadline = System.nanoTime() + grace.toNanos();
+        for (EventLoop l : loops) {
+            l.shutdown(deadline, Math.max(1, idleLinger.toNanos()));
+        }
+        try {
+            for (EventLoop l : loops) {
+                l.awaitTermination(grace.toMillis() + 5_000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            tlsTasks.shutdownNow();
+        }
+    }
+
     /** {@link #shutdown(Duration)} with the configured grace period. */
     @Override
     public void close() {
@@ -307,7 +335,7 @@ public final class Server implements AutoCloseable {
                 ServerSocketChannel ssc = ServerSocketChannel.open();
                 out.add(new EventLoop.Listener(ssc, b.proxy, b.tls, b.h2));
                 ssc.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                if (reusePort && loops.size() > 1) {
+                if (reusePort && (loops.size() > 1 || options.reusePort())) {
                     ssc.setOption(StandardSocketOptions.SO_REUSEPORT, true);
                 }
                 ssc.bind(actual == null ? b.address : actual, 4096);
@@ -396,6 +424,7 @@ public final class Server implements AutoCloseable {
         private boolean xfh;
         private Duration tlsHandshakeTimeout = EngineOptions.DEFAULT_TLS_HANDSHAKE_TIMEOUT;
         private ClientEngineFactory clientTls;
+        private boolean reusePort;
 
         private Builder() {
         }
@@ -516,10 +545,21 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Sets SO_REUSEPORT on every listener, even with one loop (where it is otherwise left off),
+         * so another process of the same user can bind the same addresses and take over
+         * ({@link Server#handOver}). Two servers then share a port silently: only for a server that
+         * knows its successor.
+         */
+        public Builder reusePort(boolean on) {
+            this.reusePort = on;
+            return this;
+        }
+
         public EngineOptions options() {
             return new EngineOptions(threads, bufferSize, limits, headerReadTimeout, keepAliveTimeout, writeTimeout,
                     gracePeriod, maxIdlePerPeer, maxAttempts, xff, xfp, xfh, tlsHandshakeTimeout,
-                    clientTls == null ? new io.pingora4j.tls.ClientTls() : clientTls);
+                    clientTls == null ? new io.pingora4j.tls.ClientTls() : clientTls, reusePort);
         }
 
         /**

@@ -24,10 +24,11 @@ final class ListenCheck {
     }
 
     /** @throws ListenException for the first address that cannot be bound */
-    static void check(List<ServerRuntime.Site> sites, int threads) {
+    static void check(List<ServerRuntime.Site> sites, int threads, boolean reuseAlways) {
         boolean reusePort;
         try (ServerSocketChannel probe = ServerSocketChannel.open()) {
-            reusePort = threads > 1 && probe.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
+            reusePort = (threads > 1 || reuseAlways)
+                    && probe.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
         } catch (IOException e) {
             return; // the engine will say what is wrong with sockets here
         }

@@ -3,7 +3,11 @@ package io.pingora4j.server;
 import io.pingora4j.engine.Server;
 import io.pingora4j.server.config.BasicConfig;
 import io.pingora4j.server.config.ConfigException;
+import io.pingora4j.server.config.ConfigSource;
 import io.pingora4j.server.config.FileConfigSource;
+import io.pingora4j.server.store.ConfigSync;
+import io.pingora4j.server.store.EtcdConfigSource;
+import io.pingora4j.server.store.EtcdUrl;
 import io.pingora4j.server.config.ConfigProblem;
 import io.pingora4j.server.config.ProxyConfig;
 import java.io.PrintStream;
@@ -15,7 +19,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code pingora4j [-c FILE] [-t] [--help] [--version]}: loads the TOML configuration, checks it
+ * {@code pingora4j [-c FILE|etcd://...] [-t] [--sync etcd://...] [--upgrade] [--help] [--version]}: loads the TOML configuration, checks it
  * whole (every problem printed with its file, key and reason; every key accepted but not applied
  * printed as a warning), then serves until SIGTERM or SIGINT, when in-flight requests get the
  * grace period to finish and the process exits 0. Relative paths in the file resolve against its
@@ -44,6 +48,8 @@ public final class Main {
         boolean test = false;
         boolean autoreload = false;
         AdminFlag admin = null;
+        boolean upgrade = false;
+        String syncTo = null;
         for (int i = 0; i < args.length; i++) {
             if (args[i].startsWith("--admin=")) {
                 try {
@@ -71,6 +77,17 @@ public final class Main {
                 case "--autoreload":
                     autoreload = true;
                     break;
+                case "--sync":
+                    if (i + 1 >= args.length) {
+                        err.println("pingora4j: --sync needs a store (etcd://host:port/prefix)");
+                        return 2;
+                    }
+                    syncTo = args[++i];
+                    break;
+                case "-u":
+                case "--upgrade":
+                    upgrade = true;
+                    break;
                 case "-h":
                 case "--help":
                     out.println(usage());
@@ -88,18 +105,27 @@ public final class Main {
         if (file == null) {
             file = defaultConfig().toString();
         }
-        Path path = Path.of(file);
-        if (!Files.exists(path)) {
-            err.println(file + ": no such file (use -c FILE)");
-            return 1;
-        }
-        FileConfigSource source = new FileConfigSource(path);
+        boolean fromStore = EtcdUrl.isEtcd(file);
+        Path path = Path.of(fromStore ? "." : file);
+        ConfigSource source;
         ProxyConfig config;
         try {
+            if (fromStore) {
+                source = new EtcdConfigSource(EtcdUrl.parse(file));
+            } else {
+                if (!Files.exists(path)) {
+                    err.println(file + ": no such file (use -c FILE)");
+                    return 1;
+                }
+                source = new FileConfigSource(path);
+            }
             config = source.load();
         } catch (ConfigException e) {
             err.println(e.getMessage());
             return 1;
+        }
+        if (syncTo != null) {
+            return sync(fromStore, path, syncTo, out, err);
         }
         if (config.basic().logLevel() != null && !config.basic().logLevel().isBlank()) {
             // slf4j-simple reads its level once, when the first logger is made: set it before that
@@ -125,6 +151,22 @@ public final class Main {
             out.println("pingora4j: the configuration file " + file + " syntax is ok");
             out.println("pingora4j: configuration file " + file + " test is successful");
             return 0;
+        }
+        Path control = config.basic().upgradeSock() != null && !config.basic().upgradeSock().isBlank()
+                ? config.resolve(config.basic().upgradeSock())
+                : UpgradeControl.defaultPath(fromStore ? file : path.toAbsolutePath().normalize().toString());
+        boolean predecessor = UpgradeControl.answered(control);
+        if (predecessor && !upgrade) {
+            runtime.close();
+            err.println(file + ": basic.upgrade_sock: a server for this configuration already answers on " + control
+                    + ": stop it, or start with --upgrade to take over from it");
+            return 1;
+        }
+        if (upgrade) {
+            String migrate = UpgradeControl.ensureMigrateReq();
+            if (migrate != null) {
+                err.println("warning: " + migrate);
+            }
         }
         Server server;
         java.util.Map<String, LiveListener> listeners = new java.util.LinkedHashMap<>();
@@ -164,7 +206,7 @@ public final class Main {
                 return 1;
             }
         }
-        installSignals(server, reloader, config.basic().gracePeriod(), config.basic().shutdownTimeout());
+        Runnable stop = installSignals(server, reloader, config.basic().gracePeriod(), config.basic().shutdownTimeout());
         String name = config.basic().name().equals(BasicConfig.DEFAULT_NAME) ? "" : "; name " + config.basic().name();
         out.println("pingora4j " + version() + " serving " + server.addresses() + " with " + server.options().threads()
                 + " event loop(s); config " + file + name);
@@ -183,6 +225,27 @@ public final class Main {
             }
         }
         out.flush();
+        if (upgrade) {
+            if (predecessor) {
+                try {
+                    long old = UpgradeControl.requestTakeover(control);
+                    out.println("pingora4j: upgrade: took over the listeners from pid " + old
+                            + "; it drains within its grace period and exits");
+                } catch (java.io.IOException e) {
+                    err.println("warning: upgrade: the server on " + control + " did not hand over ("
+                            + e.getMessage() + "); both serve until it is stopped");
+                }
+            } else {
+                err.println("warning: upgrade: nothing answers on " + control + "; serving as a fresh start");
+            }
+            out.flush();
+        }
+        try {
+            UpgradeControl.listen(control, () -> handOver(server, config.basic().gracePeriod(), stop));
+        } catch (java.io.IOException | RuntimeException e) {
+            err.println("warning: basic.upgrade_sock: cannot listen on " + control + " (" + e.getMessage()
+                    + "): this process cannot be upgraded with --upgrade");
+        }
         return RUNNING;
     }
 
@@ -201,7 +264,8 @@ public final class Main {
      * (access logs, health checks, watchers) within {@code shutdownTimeout}, and exit 0.
      * HUP: reload the configuration (a broken one is refused and logged; the old one keeps serving).
      */
-    private static void installSignals(Server server, ConfigReloader reloader, Duration grace, Duration shutdownTimeout) {
+    private static Runnable installSignals(Server server, ConfigReloader reloader, Duration grace,
+                                           Duration shutdownTimeout) {
         CountDownLatch once = new CountDownLatch(1);
         Runnable stop = () -> {
             if (once.getCount() == 0) {
@@ -210,7 +274,7 @@ public final class Main {
             once.countDown();
             Thread t = new Thread(() -> {
                 reloader.close();
-                server.shutdown(grace);
+                server.shutdown(grace); // a no-op after a hand-over, which already drained
                 Thread closing = new Thread(() -> reloader.current().close(), "pingora4j-close");
                 closing.setDaemon(true);
                 closing.start();
@@ -235,6 +299,53 @@ public final class Main {
         } catch (IllegalArgumentException e) {
             // no SIGHUP here (Windows): reload with --autoreload
         }
+        return stop;
+    }
+
+    /** {@code -c FILE --sync etcd://...}: the (valid) file or directory, copied into the store item by item. */
+    private static int sync(boolean fromStore, Path path, String to, PrintStream out, PrintStream err) {
+        if (fromStore) {
+            err.println("pingora4j: --sync copies a configuration file or directory into a store; -c names a store");
+            return 2;
+        }
+        EtcdUrl target;
+        try {
+            target = EtcdUrl.parse(to);
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            return 1;
+        }
+        try {
+            StringBuilder toml = new StringBuilder();
+            if (Files.isDirectory(path)) {
+                try (var files = Files.list(path)) {
+                    for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".toml")).sorted().toList()) {
+                        toml.append(Files.readString(f)).append('\n');
+                    }
+                }
+            } else {
+                toml.append(Files.readString(path));
+            }
+            int n = ConfigSync.copy(toml.toString(), target);
+            out.println("pingora4j: synced " + n + " item(s) from " + path + " to " + target.describe());
+            return 0;
+        } catch (java.io.IOException | RuntimeException e) {
+            err.println(target.describe() + ": cannot sync: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** How long an idle keep-alive connection may still bring a request after a hand-over began. */
+    static final Duration UPGRADE_IDLE_LINGER = Duration.ofSeconds(1);
+
+    /**
+     * A process started with {@code --upgrade} has taken the listeners: stop accepting, drain (idle
+     * connections get {@link #UPGRADE_IDLE_LINGER} for a last request, answered with
+     * {@code Connection: close}), then exit as on TERM.
+     */
+    private static void handOver(Server server, Duration grace, Runnable stop) {
+        server.handOver(grace, UPGRADE_IDLE_LINGER.compareTo(grace) < 0 ? UPGRADE_IDLE_LINGER : grace);
+        stop.run();
     }
 
     /**
@@ -276,12 +387,19 @@ public final class Main {
     }
 
     static String usage() {
-        return "usage: pingora4j [-c FILE] [-t] [--autoreload] [--admin=[USER:PASS@]HOST:PORT[/PREFIX]] [--help] [--version]\n"
+        return "usage: pingora4j [-c FILE|etcd://...] [-t] [--autoreload] [--admin=[USER:PASS@]HOST:PORT[/PREFIX]]\n"
+                + "                 [--sync etcd://...] [--upgrade] [--help] [--version]\n"
                 + "  -c FILE       configuration (TOML file or a directory of them); default " + defaultConfig() + "\n"
+                + "  -c etcd://HOST:PORT/PREFIX[?timeout=10s&connect_timeout=5s&user=..&password=..&ca_file=..]\n"
+                + "                read the configuration from etcd, one item per key under PREFIX\n"
                 + "  -t            check the configuration: print every problem with its key and reason, exit 1 if any\n"
-                + "  --autoreload  reload when the file (or a *.toml in the directory) changes, within a second\n"
+                + "  --autoreload  reload when the file (or a *.toml in the directory, or a key under the etcd\n"
+                + "                prefix) changes, within a second\n"
                 + "  --admin=...   the admin API and web UI at http://HOST:PORT/PREFIX/ (Basic auth with USER:PASS;\n"
                 + "                without it, loopback only); or an [plugins.NAME] category = \"admin\" on a location\n"
+                + "  --sync etcd://HOST:PORT/PREFIX  copy the -c file or directory into etcd (one key per item), exit\n"
+                + "  --upgrade     take over the listeners of the server running this configuration (found through\n"
+                + "                [basic] upgrade_sock); it stops accepting, drains within its grace period and exits\n"
                 + "  --version     print the version\n"
                 + "Signals: HUP reloads the configuration (a broken one is refused with the same lines as -t; the\n"
                 + "old one keeps serving). TERM or INT stop accepting, let requests in flight finish within\n"

@@ -364,6 +364,7 @@ final class ServerRuntime implements AutoCloseable {
     Server start(Map<String, LiveListener> listeners) {
         Server.Builder b = Server.builder()
                 .threads(config.basic().threads())
+                .reusePort(true) // so that a process started with --upgrade can bind beside this one
                 .gracePeriod(config.basic().gracePeriod())
                 .clientTls(tls.clientTls)
                 .tlsHandshakeTimeout(tls.handshakeTimeout);
@@ -387,7 +388,7 @@ final class ServerRuntime implements AutoCloseable {
                 b.listen(a, live.proxy());
             }
         }
-        ListenCheck.check(sites, config.basic().threads());
+        ListenCheck.check(sites, config.basic().threads(), true);
         Server server;
         try {
             server = b.start();

@@ -29,6 +29,8 @@ import java.util.Objects;
  * @param tlsSessionTicketLifetime  how long a session-ticket key encrypts new tickets before it rotates (default 1h)
  * @param observability             tracing and the error log: {@code otlp_exporter}, {@code otlp_sampling_ratio},
  *                                  {@code error_log_interval}
+ * @param upgradeSock               the upgrade control socket ({@code --upgrade}); null for the default, in the
+ *                                  temporary folder, named after the configuration's location
  * @param extras                    Pingap keys accepted but not applied (user, group, webhook, admin_addr...),
  *                                  each reported as a warning when loaded; nothing reads them
  */
@@ -37,7 +39,7 @@ public record BasicConfig(String name, int threads, Duration gracePeriod, Durati
                           String logLevel, boolean logFormatJson, Integer upstreamKeepalivePoolSize,
                           String acmeDir, Duration certificateCheckInterval, String tlsProvider,
                           Duration tlsSessionTicketLifetime, Observability observability,
-                          Map<String, Object> extras) {
+                          String upgradeSock, Map<String, Object> extras) {
 
     /**
      * Tracing and the proxy's error log.
@@ -81,7 +83,7 @@ public record BasicConfig(String name, int threads, Duration gracePeriod, Durati
     public static BasicConfig defaults() {
         return new BasicConfig(DEFAULT_NAME, Runtime.getRuntime().availableProcessors(), DEFAULT_GRACE_PERIOD, null,
                 null, DEFAULT_PLUGINS_DIR, null, null, "info", false, null, DEFAULT_ACME_DIR,
-                DEFAULT_CERTIFICATE_CHECK_INTERVAL, null, DEFAULT_TLS_SESSION_TICKET_LIFETIME, Observability.DEFAULTS, Map.of());
+                DEFAULT_CERTIFICATE_CHECK_INTERVAL, null, DEFAULT_TLS_SESSION_TICKET_LIFETIME, Observability.DEFAULTS, null, Map.of());
     }
 
     /** {@link #gracefulShutdownTimeout}, or its default. */

@@ -43,7 +43,7 @@ final class BasicReader {
         r.notApplied("pyroscope", "no Pyroscope profiling");
         r.notApplied("user", "the process keeps the user it was started as");
         r.notApplied("group", "the process keeps the group it was started as");
-        r.notApplied("upgrade_sock", "no zero-downtime upgrade: restart to apply changes");
+        String upgradeSock = r.path("upgrade_sock");
         r.notApplied("auto_restart_check_interval", "no restarts: --autoreload and SIGHUP reload in place");
         r.notApplied("work_stealing", "each event loop serves its own connections");
         r.notApplied("listener_tasks_per_fd", "each event loop accepts on its own socket");
@@ -62,6 +62,6 @@ final class BasicReader {
                 ticketLifetime == null ? BasicConfig.DEFAULT_TLS_SESSION_TICKET_LIFETIME : ticketLifetime,
                 new BasicConfig.Observability(otlp, sampling == null ? 1.0 : sampling,
                         errorLogInterval == null ? BasicConfig.Observability.DEFAULT_ERROR_LOG_INTERVAL : errorLogInterval),
-                r.extras());
+                upgradeSock, r.extras());
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -96,39 +97,63 @@ public final class ConfigLoader {
         if (files.isEmpty()) {
             throw new ConfigException(List.of(new ConfigProblem(dir.toString(), "", "no *.toml file in the directory")));
         }
-        StringBuilder all = new StringBuilder();
+        List<Document> docs = new ArrayList<>();
         for (Path f : files) {
-            String text;
             String override = overrides.get(f.getFileName().toString());
             try {
-                text = override != null ? override : Files.readString(f, StandardCharsets.UTF_8);
+                docs.add(new Document(f.toString(),
+                        override != null ? override : Files.readString(f, StandardCharsets.UTF_8)));
             } catch (IOException e) {
                 problems.add(f.toString(), "", "cannot read: " + e);
-                continue;
             }
+        }
+        return loadDocuments(docs, problems);
+    }
+
+    /** One TOML text of a configuration made of several: a file of a directory, or a key of a store. */
+    public record Document(String name, String text) {
+    }
+
+    /**
+     * Loads and validates several TOML documents as one (a directory's files, or the keys of a
+     * configuration store in Pingap's one-item-per-key layout), in the order given. A table defined
+     * by two documents is a problem naming both; other problems name the document they are in.
+     */
+    public static ProxyConfig loadDocuments(String sourceName, List<Document> docs) throws ConfigException {
+        if (docs.isEmpty()) {
+            throw new ConfigException(List.of(new ConfigProblem(sourceName, "", "no configuration in it")));
+        }
+        return loadDocuments(docs, new Problems(sourceName));
+    }
+
+    private static ProxyConfig loadDocuments(List<Document> docs, Problems problems) throws ConfigException {
+        StringBuilder all = new StringBuilder();
+        for (Document doc : docs) {
+            String where = doc.name();
+            String text = doc.text();
             TomlParseResult one = Toml.parse(text);
             if (one.hasErrors()) {
                 for (TomlParseError e : one.errors()) {
-                    problems.add(f.toString(), "", syntaxError(e));
+                    problems.add(where, "", syntaxError(e));
                 }
                 continue;
             }
             for (String section : one.keySet()) {
                 if (section.equals("basic")) {
                     if (problems.ownerOf("basic") != null) {
-                        problems.add(f.toString(), "basic", "[basic] is also in " + problems.ownerOf("basic"));
+                        problems.add(where, "basic", "[basic] is also in " + problems.ownerOf("basic"));
                     }
-                    problems.owner("basic", f.toString());
+                    problems.owner("basic", where);
                 } else if (one.get(List.of(section)) instanceof TomlTable t) {
                     for (String name : t.keySet()) {
                         String key = section + "." + name;
                         if (problems.ownerOf(key) != null) {
-                            problems.add(f.toString(), key, "[" + key + "] is also in " + problems.ownerOf(key));
+                            problems.add(where, key, "[" + key + "] is also in " + problems.ownerOf(key));
                         }
-                        problems.owner(key, f.toString());
+                        problems.owner(key, where);
                     }
                 } else {
-                    problems.add(f.toString(), section, "expected a table such as [" + section + ".NAME], got "
+                    problems.add(where, section, "expected a table such as [" + section + ".NAME], got "
                             + Problems.describe(one.get(List.of(section))));
                 }
             }

@@ -1,5 +1,7 @@
 package io.pingora4j.server.metrics;
 
+import io.pingora4j.server.plugins.shared.CountSync;
+import io.pingora4j.server.store.EtcdConfigSource;
 import io.prometheus.client.Collector;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,6 +94,31 @@ final class ProxyCollector extends Collector {
                 "Cache plugin answers: hit, miss, stale (served stale) and expired (revalidated or fetched)", cache));
         out.add(counter("limit_refusals", "Requests a limit plugin refused (429)", PLUGIN, l.limitPlugins,
                 l.limitRefusals));
+        List<MetricFamilySamples.Sample> storeUp = new ArrayList<>();
+        List<MetricFamilySamples.Sample> storeFailures = new ArrayList<>();
+        for (CountSync sync : CountSync.all()) {
+            storeUp.add(new MetricFamilySamples.Sample(ProxyMetrics.PREFIX + "limit_store_up", List.of("store"),
+                    List.of(sync.describe()), sync.up() ? 1 : 0));
+            storeFailures.add(new MetricFamilySamples.Sample(ProxyMetrics.PREFIX + "limit_store_failures_total",
+                    List.of("store"), List.of(sync.describe()), sync.failures()));
+        }
+        out.add(new MetricFamilySamples(ProxyMetrics.PREFIX + "limit_store_up", Type.GAUGE,
+                "Whether a shared limit store answered its last sync round (0: limiting locally)", storeUp));
+        out.add(new MetricFamilySamples(ProxyMetrics.PREFIX + "limit_store_failures", Type.COUNTER,
+                "Sync rounds that could not reach a shared limit store", storeFailures));
+        List<MetricFamilySamples.Sample> configUp = new ArrayList<>();
+        List<MetricFamilySamples.Sample> configFailures = new ArrayList<>();
+        for (EtcdConfigSource source : EtcdConfigSource.watching()) {
+            configUp.add(new MetricFamilySamples.Sample(ProxyMetrics.PREFIX + "config_store_up", List.of("store"),
+                    List.of(source.describe()), source.up() ? 1 : 0));
+            configFailures.add(new MetricFamilySamples.Sample(ProxyMetrics.PREFIX + "config_store_failures_total",
+                    List.of("store"), List.of(source.describe()), source.failures()));
+        }
+        out.add(new MetricFamilySamples(ProxyMetrics.PREFIX + "config_store_up", Type.GAUGE,
+                "Whether the configuration store's watch is connected (0: serving the last good configuration)",
+                configUp));
+        out.add(new MetricFamilySamples(ProxyMetrics.PREFIX + "config_store_failures", Type.COUNTER,
+                "Times the configuration store's watch lost the store", configFailures));
         return out;
     }
 

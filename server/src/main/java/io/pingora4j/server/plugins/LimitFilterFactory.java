@@ -8,6 +8,9 @@ import io.pingora4j.limits.Inflight;
 import io.pingora4j.limits.KeyedInflightLimiter;
 import io.pingora4j.limits.KeyedRateLimiter;
 import io.pingora4j.limits.NanoClock;
+import io.pingora4j.server.plugins.shared.CountSync;
+import io.pingora4j.server.plugins.shared.RedisCounterStore;
+import io.pingora4j.server.plugins.shared.SharedRateLimiter;
 import io.pingora4j.spi.Action;
 import io.pingora4j.spi.FilterFactory;
 import io.pingora4j.spi.HttpFilter;
@@ -36,7 +39,16 @@ import java.util.Locale;
  * max = 100              # requests per interval (rate) or at once (inflight); at least 1
  * interval = "1m"        # rate only; default "10s"
  * weight = 1.0           # rate only: share of the previous interval that counts, 0..1; default 1
+ * store = "redis://127.0.0.1:6379/0"  # rate only: share the limit with every proxy on this store
+ *                        # (also rediss://, redis-sentinel://...#master, redis-cluster://h1:p1,h2:p2)
+ * sync_interval = "5ms"  # with store: how often counts are sent and the fleet's read back
+ * store_timeout = "500ms" # with store: a round slower than this marks the store down
+ * fail_open = true       # with store: store down, limit with local counts (false: refuse, 429)
  * </pre>
+ *
+ * <p>With {@code store}, {@code max} holds for the fleet of proxies on that store, not for each;
+ * the request path never waits on the store and the fleet's error is bounded as
+ * {@link SharedRateLimiter} states.
  *
  * <p>Keys: {@code ip} is the TCP peer's address ({@link Session#clientIp()}), never
  * {@code X-Forwarded-For}, which a client could vary to escape the limit. {@code header} is the
@@ -64,6 +76,10 @@ public final class LimitFilterFactory implements FilterFactory {
     public static final String CATEGORY = "limit";
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
     public static final double DEFAULT_WEIGHT = 1.0;
+    /** How often a shared limit sends its counts to the store and reads the fleet's back. */
+    public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofMillis(5);
+    /** How long a sync round waits for the store before calling it down. */
+    public static final Duration DEFAULT_STORE_TIMEOUT = Duration.ofMillis(500);
     /** Count-min rows per sketch. */
     static final int HASHES = 4;
     /** Counters per row: about the number of busy keys expected at once. */
@@ -102,6 +118,9 @@ public final class LimitFilterFactory implements FilterFactory {
             throw config.invalid("max", "must be at least 1, got " + max);
         }
         KeyExtractor extractor = new KeyExtractor(tag, key);
+        if (type.equals("inflight") && config.has("store")) {
+            throw config.invalid("store", "a shared store applies to type = \"rate\" only");
+        }
         if (type.equals("inflight")) {
             return new InflightLimitFilter(extractor, new KeyedInflightLimiter(max, HASHES, SLOTS),
                     "limit.inflight." + config.name(), config.name());
@@ -114,8 +133,37 @@ public final class LimitFilterFactory implements FilterFactory {
         if (!(weight >= 0.0 && weight <= 1.0)) {
             throw config.invalid("weight", "must be within 0 to 1, got " + weight);
         }
+        if (config.has("store")) {
+            return sharedRate(config, extractor, max, interval, weight);
+        }
         return new RateLimitFilter(extractor, new KeyedRateLimiter(max, interval, weight, HASHES, SLOTS, clock),
                 config.name());
+    }
+
+    /** {@code store = "redis://..."}: the limit is the fleet's (see {@link SharedRateLimiter} for the bound). */
+    private static HttpFilter sharedRate(PluginConfig config, KeyExtractor extractor, long max, Duration interval,
+                                         double weight) {
+        String url = config.string("store").trim();
+        String problem = RedisCounterStore.problem(url);
+        if (problem != null) {
+            throw config.invalid("store", problem);
+        }
+        Duration sync = config.duration("sync_interval", DEFAULT_SYNC_INTERVAL);
+        if (sync.isZero() || sync.toMillis() < 1) {
+            throw config.invalid("sync_interval", "must be at least 1ms");
+        }
+        Duration timeout = config.duration("store_timeout", DEFAULT_STORE_TIMEOUT);
+        if (timeout.toMillis() < 1) {
+            throw config.invalid("store_timeout", "must be at least 1ms");
+        }
+        if (interval.toMillis() < 1) {
+            throw config.invalid("interval", "must be at least 1ms with a store");
+        }
+        boolean failOpen = config.bool("fail_open", true);
+        SharedRateLimiter limiter = new SharedRateLimiter(config.name(), max, interval.toMillis(), weight, failOpen,
+                System::currentTimeMillis);
+        CountSync.shared(url, sync, timeout, u -> RedisCounterStore.of(u, timeout)).register(limiter);
+        return new SharedRateLimitFilter(extractor, limiter, config.name());
     }
 
     private static Tag tag(PluginConfig config) {
@@ -221,6 +269,29 @@ public final class LimitFilterFactory implements FilterFactory {
             // Refused: the wait is positive unless another thread's clock reading moved past the
             // boundary in between; a Retry-After of 0 would invite an immediate retry, so at least 1.
             tooManyRequests(session, Math.max(1, limiter.retryAfterSecondsHash(hash)), name);
+            return Action.RESPONDED;
+        }
+    }
+
+    /** Requests per key per interval across a fleet. Thread-safe: see {@link SharedRateLimiter}. */
+    static final class SharedRateLimitFilter implements HttpFilter {
+        private final KeyExtractor extractor;
+        private final SharedRateLimiter limiter;
+        private final String name;
+
+        SharedRateLimitFilter(KeyExtractor extractor, SharedRateLimiter limiter, String name) {
+            this.extractor = extractor;
+            this.limiter = limiter;
+            this.name = name;
+        }
+
+        @Override
+        public Action requestFilter(Session session) {
+            String key = extractor.key(session);
+            if (key == null || limiter.tryAcquire(key)) {
+                return Action.CONTINUE;
+            }
+            tooManyRequests(session, limiter.retryAfterSeconds(), name);
             return Action.RESPONDED;
         }
     }

@@ -1,0 +1,230 @@
+package io.pingora4j.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pingora4j.server.config.ConfigException;
+import io.pingora4j.server.store.ConfigSync;
+import io.pingora4j.server.store.EtcdConfigSource;
+import io.pingora4j.server.store.EtcdUrl;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * etcd as the configuration store, against a real etcd (Debian's {@code etcd-server}; the test fails
+ * when it is missing) on free loopback ports in a temporary data folder.
+ */
+@Tag("interop")
+class EtcdConfigStoreInteropTest {
+
+    @TempDir
+    Path dir;
+    private Process etcd;
+    private int clientPort;
+    private int peerPort;
+    private Process proxy;
+    private AutoCloseable watch;
+
+    @BeforeEach
+    void startEtcd() throws IOException {
+        clientPort = FreePort.pick();
+        peerPort = FreePort.pick();
+        startEtcdProcess();
+    }
+
+    private void startEtcdProcess() throws IOException {
+        String bin = Tools.path("etcd", "etcd-server");
+        String client = "http://127.0.0.1:" + clientPort;
+        String peer = "http://127.0.0.1:" + peerPort;
+        etcd = new ProcessBuilder(bin, "--name", "t", "--data-dir", dir.resolve("etcd").toString(),
+                "--listen-client-urls", client, "--advertise-client-urls", client,
+                "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+                "--initial-cluster", "t=" + peer)
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("etcd.log").toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        Await.until("etcd answering /health on " + clientPort, Duration.ofSeconds(30), this::healthy);
+    }
+
+    private boolean healthy() {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + clientPort + "/health")).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 && r.body().contains("true");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void stopEtcd() throws InterruptedException {
+        etcd.destroy();
+        assertTrue(etcd.waitFor(20, TimeUnit.SECONDS), "etcd did not stop");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (watch != null) {
+            watch.close();
+        }
+        if (proxy != null) {
+            proxy.destroyForcibly();
+            proxy.waitFor(10, TimeUnit.SECONDS);
+        }
+        if (etcd != null) {
+            etcd.destroyForcibly();
+            etcd.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private String url() {
+        return "etcd://127.0.0.1:" + clientPort + "/pingora4j?timeout=2s&connect_timeout=1s";
+    }
+
+    private static String config(int port, String pong) {
+        return """
+                [basic]
+                threads = 1
+                grace_period = "1s"
+
+                [plugins.pong]
+                category = "mock"
+                status = 200
+                data = "%s"
+
+                [locations.all]
+                path = "/"
+                plugins = ["pong"]
+
+                [servers.http]
+                addr = "127.0.0.1:%d"
+                locations = ["all"]
+                """.formatted(pong, port);
+    }
+
+    private int sync(String toml) throws IOException {
+        Path file = Files.writeString(dir.resolve("app.toml"), toml);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"-c", file.toString(), "--sync", url()}, new PrintStream(out),
+                new PrintStream(err));
+        assertEquals(0, code, "--sync: " + out + err);
+        return code;
+    }
+
+    @Test
+    void syncThenStartFromEtcdServesTheConfiguration() throws Exception {
+        int port = FreePort.pick();
+        sync(config(port, "from etcd"));
+
+        Path out = dir.resolve("proxy.out");
+        proxy = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "-c", url())
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Await.until("the binary serving from etcd", Duration.ofSeconds(30),
+                () -> ServerProcess.read(out).contains("serving") || !proxy.isAlive());
+        assertTrue(proxy.isAlive(), ServerProcess.read(out));
+
+        WireClient.Response r = WireClient.exchange(port, "GET / HTTP/1.1", "Host: localhost");
+        assertEquals(200, r.status());
+        assertEquals("from etcd", r.body());
+    }
+
+    @Test
+    void aChangedKeyFiresTheWatchWithinOneSecond() throws Exception {
+        int port = FreePort.pick();
+        sync(config(port, "one"));
+        EtcdConfigSource source = new EtcdConfigSource(EtcdUrl.parse(url()));
+        AtomicInteger changes = new AtomicInteger();
+        watch = source.watch(changes::incrementAndGet);
+
+        ConfigSync.copy(config(port, "two"), EtcdUrl.parse(url()));
+
+        Await.until("the watch reporting the change", Duration.ofSeconds(1), () -> changes.get() > 0);
+        assertEquals("two", mockData(source));
+    }
+
+    @Test
+    void etcdStoppedAndRestartedTheWatchResumesAndReportsChangesMadeMeanwhile() throws Exception {
+        int port = FreePort.pick();
+        sync(config(port, "before"));
+        EtcdConfigSource source = new EtcdConfigSource(EtcdUrl.parse(url()));
+        AtomicInteger changes = new AtomicInteger();
+        watch = source.watch(changes::incrementAndGet);
+
+        stopEtcd();
+        Await.until("the watch noticing etcd gone", Duration.ofSeconds(20), () -> !source.up());
+        assertTrue(source.failures() > 0);
+        int before = changes.get();
+
+        startEtcdProcess();
+        ConfigSync.copy(config(port, "after"), EtcdUrl.parse(url()));
+
+        Await.until("the watch reporting the change made while it was away", Duration.ofSeconds(20),
+                () -> changes.get() > before);
+        Await.until("the watch connected again", Duration.ofSeconds(20), source::up);
+        assertEquals("after", mockData(source));
+    }
+
+    @Test
+    void theProxyKeepsServingWhileEtcdIsDown() throws Exception {
+        int port = FreePort.pick();
+        sync(config(port, "still here"));
+        Path out = dir.resolve("proxy.out");
+        proxy = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "-c", url())
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Await.until("the binary serving from etcd", Duration.ofSeconds(30),
+                () -> ServerProcess.read(out).contains("serving") || !proxy.isAlive());
+
+        stopEtcd();
+
+        WireClient.Response r = WireClient.exchange(port, "GET / HTTP/1.1", "Host: localhost");
+        assertEquals(200, r.status());
+        assertEquals("still here", r.body());
+    }
+
+    @Test
+    void withUserAndPasswordItSyncsAndLoadsFromAnEtcdWithAuthenticationOn() throws Exception {
+        gateway("/v3/auth/user/add", "{\"name\":\"root\",\"password\":\"pw\"}");
+        gateway("/v3/auth/user/grant", "{\"user\":\"root\",\"role\":\"root\"}");
+        gateway("/v3/auth/enable", "{}");
+        String withAuth = "etcd://root:pw@127.0.0.1:" + clientPort + "/pingora4j";
+        ConfigSync.copy(config(FreePort.pick(), "authenticated"), EtcdUrl.parse(withAuth));
+
+        EtcdConfigSource source = new EtcdConfigSource(EtcdUrl.parse(withAuth));
+
+        assertEquals("authenticated", mockData(source));
+    }
+
+    private void gateway(String path, String json) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + clientPort + path)).timeout(Duration.ofSeconds(5))
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), path + ": " + r.body());
+    }
+
+    private static String mockData(EtcdConfigSource source) throws ConfigException {
+        return String.valueOf(source.load().plugins().get("pong").values().get("data"));
+    }
+}
