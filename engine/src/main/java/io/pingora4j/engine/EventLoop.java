@@ -3,6 +3,7 @@ package io.pingora4j.engine;
 import io.pingora4j.codec.h2.H2Limits;
 import io.pingora4j.spi.ProxyHttp;
 import io.pingora4j.tls.ClientEngineFactory;
+import io.pingora4j.tls.RecordBufferPool;
 import io.pingora4j.tls.ServerEngineFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One event-loop thread: a selector, the listening sockets it accepts on, the connections it owns,
- * a task queue other threads hand work through, timers, a buffer pool and an upstream pool.
+ * a task queue other threads hand work through, timers, buffer pools (plain and TLS record) and an
+ * upstream pool.
  *
  * <p>Everything reached from here runs on this thread; the only entry points from other threads
  * are {@link #execute} and {@link #shutdown}, both lock-free (a jctools MPSC queue, then
@@ -46,6 +48,8 @@ final class EventLoop implements Executor, Runnable {
     final UpstreamPool upstreams;
     final Timers timers;
     final EngineStats stats;
+    /** TLS record buffers, lent to this loop's TLS connections while their bytes are in flight. */
+    final RecordBufferPool recordBuffers = new RecordBufferPool();
     /** Parsers, sessions and output for HTTP/1.1 requests in progress, reused from connection to connection. */
     final H1Exchange.Pool exchanges;
     /** TLS to origins by what ALPN offers: "http/1.1" (the configured factory), "h2", and "h2" then "http/1.1". */

@@ -36,6 +36,11 @@ import javax.net.ssl.SSLSession;
  * transport then re-dispatches a read on the loop itself (a preallocated task, queued once), as
  * long as the connection wants to read.
  *
+ * <p>The codec's record buffers are the loop's ({@link EventLoop#recordBuffers}), borrowed while
+ * bytes are in flight: whenever the transport may wait (a read took what arrived, a flush sent
+ * everything, the handshake waits for the peer or a task) it trims the codec, so an idle TLS
+ * connection holds no buffer.
+ *
  * <p>Not thread-safe: owned by one event loop. A delegated task runs on another thread while the
  * loop leaves the codec alone (the interest ops are cleared, and nothing else calls in).
  */
@@ -76,7 +81,7 @@ final class TlsTransport implements Transport, IoHandler, Deadline.Owner {
     TlsTransport(EventLoop loop, SocketChannel channel, SSLEngine engine) {
         this.loop = loop;
         this.channel = channel;
-        this.codec = new TlsCodec(engine);
+        this.codec = new TlsCodec(engine, loop.recordBuffers);
         this.deadline = new Deadline(loop.timers, this);
     }
 
@@ -130,6 +135,7 @@ final class TlsTransport implements Transport, IoHandler, Deadline.Owner {
                         break;
                     case NEED_TASK:
                         flushNetwork();
+                        codec.trim();
                         runTasks();
                         return;
                     case NEED_INPUT: {
@@ -140,6 +146,7 @@ final class TlsTransport implements Transport, IoHandler, Deadline.Owner {
                             return;
                         }
                         if (n == 0) {
+                            codec.trim();
                             setOps(SelectionKey.OP_READ | (flushed ? 0 : SelectionKey.OP_WRITE));
                             return;
                         }
@@ -284,6 +291,7 @@ final class TlsTransport implements Transport, IoHandler, Deadline.Owner {
         if (codec.hasNetworkOutput()) {
             flushNetwork(); // an answer to a post-handshake message; the next write sends the rest
         }
+        codec.trim();
         if (n == 0 && eof) {
             return -1;
         }
@@ -313,6 +321,7 @@ final class TlsTransport implements Transport, IoHandler, Deadline.Owner {
         return flushNetwork();
     }
 
+    /** Sends what the codec holds; true when all of it went (the output is then given back). */
     private boolean flushNetwork() throws IOException {
         ByteBuffer out = codec.networkOutput();
         while (out.hasRemaining()) {
@@ -320,6 +329,7 @@ final class TlsTransport implements Transport, IoHandler, Deadline.Owner {
                 return false;
             }
         }
+        codec.trim();
         return true;
     }
 

@@ -37,6 +37,7 @@ abstract class TlsListenerTest {
     abstract TlsProvider provider();
 
 
+    private final java.util.concurrent.atomic.AtomicBoolean uploadStarted = new java.util.concurrent.atomic.AtomicBoolean();
     private Origins.Jdk origin;
     private TlsFixtures.RecordingProxy proxy;
     private Server server;
@@ -49,6 +50,10 @@ abstract class TlsListenerTest {
                     byte[] body = ex.getRequestBody().readAllBytes();
                     ex.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
                     ex.getResponseBody().write(body);
+                })
+                .route("/upload", ex -> {
+                    uploadStarted.set(true);
+                    Origins.Jdk.text(ex, 200, "got " + ex.getRequestBody().readAllBytes().length);
                 });
         proxy = new TlsFixtures.RecordingProxy(HttpPeer.of("127.0.0.1", origin.port()));
         server = Server.builder().threads(2)
@@ -113,6 +118,28 @@ abstract class TlsListenerTest {
         }
         assertEquals(1, server.stats().connectionsAccepted());
         assertEquals(5, server.stats().requests());
+    }
+
+    @Test
+    void anIdleKeepAliveTlsConnectionHoldsNoRecordBuffer() throws Exception {
+        try (Clients.Conn c = new Clients.Conn(TlsFixtures.connect(server.port()))) {
+            assertEquals(200, c.send("GET /hello?idle HTTP/1.1\r\nHost: a\r\n\r\n").read().status());
+            Await.until("the idle connection's buffers are back in the pool",
+                    () -> server.stats().tlsBuffersOutstanding() == 0);
+            assertEquals(200, c.send("GET /hello?again HTTP/1.1\r\nHost: a\r\n\r\n").read().status());
+        }
+    }
+
+    @Test
+    void aTlsConnectionWaitingMidBodyHoldsNoRecordBuffer() throws Exception {
+        try (Clients.Conn c = new Clients.Conn(TlsFixtures.connect(server.port()))) {
+            c.send("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 30000\r\n\r\n").send(new byte[20_000]);
+            Await.until("the origin has the request", uploadStarted::get);
+            Await.until("the waiting connection's buffers are back in the pool",
+                    () -> server.stats().tlsBuffersOutstanding() == 0);
+            Clients.Response r = c.send(new byte[10_000]).read();
+            assertEquals("got 30000", r.body());
+        }
     }
 
     @Test

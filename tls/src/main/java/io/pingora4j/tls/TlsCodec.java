@@ -13,7 +13,10 @@ import javax.net.ssl.SSLSession;
  * {@link #networkInput()} (or {@link #feed}), plaintext comes out of {@link #unwrap}; plaintext
  * goes in through {@link #wrap}, records to send come out of {@link #networkOutput()}.
  *
- * <p>Three buffers, made once per connection and sized from the session, carry everything:
+ * <p>Three buffers, sized from the session, carry everything; each is borrowed from the owner's
+ * {@link RecordBufferPool} when bytes arrive or are to be sent, and given back by {@link #trim()}
+ * once it holds none, so an idle connection holds no buffer (a partial record, or records not yet
+ * sent, keep theirs):
  * <ul>
  *   <li>network input, in fill mode: {@code [0, position)} received and not yet decrypted. Partial
  *       records wait in it for their rest; several records read at once are decrypted in turn.</li>
@@ -33,10 +36,10 @@ import javax.net.ssl.SSLSession;
  * and HTTP/1.1 through a proxy never needs it). TLS 1.3's post-handshake messages (session
  * tickets, key updates) are answered as they come.
  *
- * <p>Over a native (BoringSSL) engine the three buffers are direct, taken from and given back to
- * the owning thread's {@link RecordBuffers}, so the engine reads and writes them in place; over the
- * JDK's engine they are heap buffers, which its Java ciphers work on directly. {@link #release()}
- * hands them back and frees the native engine: the owner calls it once the connection is closed.
+ * <p>Over a native (BoringSSL) engine the buffers are direct, so the engine reads and writes them
+ * in place; over the JDK's engine they are heap buffers, which its Java ciphers work on directly.
+ * {@link #release()} hands them all back and frees the native engine: the owner calls it once the
+ * connection is closed.
  *
  * <p>Any {@link SSLException} is final: the codec keeps it and throws it again on every later
  * call. Whatever alert the engine made for it is left in the network output, for a caller that
@@ -60,16 +63,26 @@ public final class TlsCodec {
     }
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    /**
+     * What {@link #networkOutput()} returns while no output buffer is borrowed (and the input after
+     * {@link #release()}): shared, which is benign, as a buffer of no bytes has no state but zeros.
+     */
+    private static final ByteBuffer NONE = ByteBuffer.allocate(0);
     private static final String TLS13 = "TLSv1.3";
 
     private final SSLEngine engine;
+    private final RecordBufferPool pool;
     private final boolean nativeEngine;
     private final long createdMillis = System.currentTimeMillis();
     private final ByteBuffer[] single = new ByteBuffer[1];
+    /** Each null while not borrowed. */
     private ByteBuffer netIn;
     private ByteBuffer netOut;
     private ByteBuffer appIn;
+    /** Sizes to borrow: the session's, raised if it asks for larger records. */
     private int packetSize;
+    private int inputSize;
+    private int appSize;
     private boolean begun;
     private boolean handshakeDone;
     private boolean tls13;
@@ -80,15 +93,22 @@ public final class TlsCodec {
     private boolean released;
     private SSLException failure;
 
-    /** A codec for {@code engine}, configured (client or server mode, parameters) and not yet used. */
+    /**
+     * A codec for {@code engine}, configured (client or server mode, parameters) and not yet used,
+     * with a pool of its own (a client or a test that is not on an event loop).
+     */
     public TlsCodec(SSLEngine engine) {
+        this(engine, new RecordBufferPool(1));
+    }
+
+    /** A codec for {@code engine} borrowing its buffers from {@code pool}, whose owner owns the codec too. */
+    public TlsCodec(SSLEngine engine, RecordBufferPool pool) {
         this.engine = engine;
+        this.pool = pool;
         this.nativeEngine = NativeEngines.isNative(engine);
-        int appSize = engine.getSession().getApplicationBufferSize();
+        this.appSize = engine.getSession().getApplicationBufferSize();
         this.packetSize = engine.getSession().getPacketBufferSize();
-        this.netIn = allocate(packetSize);
-        this.netOut = allocate(2 * packetSize).flip();
-        this.appIn = allocate(appSize).flip();
+        this.inputSize = packetSize;
     }
 
     public SSLEngine engine() {
@@ -99,38 +119,52 @@ public final class TlsCodec {
 
     /**
      * The network input, in fill mode: put received bytes at its position (a socket read into it
-     * does). It has room whenever the codec needs input.
+     * does). Borrowed from the pool if the codec held none; it has room whenever the codec needs
+     * input. Call {@link #trim()} when a read put nothing into it.
      */
     public ByteBuffer networkInput() {
+        if (netIn == null) {
+            if (released) {
+                return NONE;
+            }
+            netIn = pool.take(inputSize, nativeEngine);
+        }
         return netIn;
     }
 
     /** Copies what fits of {@code src} into the network input; returns the bytes taken. */
     public int feed(ByteBuffer src) {
-        int n = Math.min(src.remaining(), netIn.remaining());
+        if (!src.hasRemaining()) {
+            return 0;
+        }
+        ByteBuffer in = networkInput();
+        int n = Math.min(src.remaining(), in.remaining());
         if (n > 0) {
-            netIn.put(netIn.position(), src, src.position(), n);
-            netIn.position(netIn.position() + n);
+            in.put(in.position(), src, src.position(), n);
+            in.position(in.position() + n);
             src.position(src.position() + n);
         }
         return n;
     }
 
-    /** Records to send, in read mode: write from its position; what is written is gone. */
+    /**
+     * Records to send, in read mode: write from its position; what is written is gone. Empty (and
+     * not a buffer of the pool's) while nothing waits to be sent.
+     */
     public ByteBuffer networkOutput() {
-        return netOut;
+        return netOut == null ? NONE : netOut;
     }
 
     public boolean hasNetworkOutput() {
-        return netOut.hasRemaining();
+        return netOut != null && netOut.hasRemaining();
     }
 
     /** True when a whole record, or decrypted plaintext, waits: {@link #unwrap} will make progress. */
     public boolean hasReadyInput() {
-        if (appIn.hasRemaining()) {
+        if (staged()) {
             return true;
         }
-        int have = netIn.position();
+        int have = inputHeld();
         if (have < 5) {
             return false;
         }
@@ -140,7 +174,34 @@ public final class TlsCodec {
 
     /** True when any byte is held: received and not decrypted, or decrypted and not taken. */
     public boolean hasBufferedInput() {
-        return netIn.position() > 0 || appIn.hasRemaining();
+        return inputHeld() > 0 || staged();
+    }
+
+    /**
+     * Gives back to the pool each buffer that holds no byte: an input with nothing received, a
+     * staging buffer with nothing left to take, an output with everything sent. The owner calls it
+     * when the connection may wait (a read drained what arrived, a flush sent everything, a read
+     * found nothing); the next read or write borrows again. What is held (a partial record, records
+     * not yet sent) stays. Not while a delegated task runs.
+     */
+    public void trim() {
+        if (netIn != null && netIn.position() == 0) {
+            pool.give(netIn);
+            netIn = null;
+        }
+        if (appIn != null && !appIn.hasRemaining()) {
+            pool.give(appIn);
+            appIn = null;
+        }
+        if (netOut != null && !netOut.hasRemaining()) {
+            pool.give(netOut);
+            netOut = null;
+        }
+    }
+
+    /** True while the codec holds a buffer of the pool's (for tests and the owner's accounting). */
+    public boolean holdsBuffers() {
+        return netIn != null || appIn != null || netOut != null;
     }
 
     // ------------------------------------------------------------------ handshake
@@ -212,10 +273,9 @@ public final class TlsCodec {
         if (!roomForRecord()) {
             return false;
         }
-        netOut.compact();
         SSLEngineResult r;
         try {
-            r = engine.wrap(EMPTY, netOut);
+            r = engine.wrap(EMPTY, outputForWrite());
         } finally {
             netOut.flip();
         }
@@ -238,7 +298,7 @@ public final class TlsCodec {
 
     /** Consumes one handshake record; false when a whole record is not buffered yet. */
     private boolean unwrapHandshake() throws SSLException {
-        if (netIn.position() == 0) {
+        if (inputHeld() == 0) {
             return false;
         }
         SSLEngineResult r = unwrapInto(stagingForWrite());
@@ -298,8 +358,8 @@ public final class TlsCodec {
         checkFailed();
         try {
             int total = takeStaged(dst);
-            while (dst.hasRemaining() && !appIn.hasRemaining() && netIn.position() > 0 && !closeNotifyReceived) {
-                boolean direct = dst.remaining() >= appIn.capacity();
+            while (dst.hasRemaining() && !staged() && inputHeld() > 0 && !closeNotifyReceived) {
+                boolean direct = dst.remaining() >= appSize;
                 SSLEngineResult r;
                 if (direct) {
                     r = unwrapInto(dst);
@@ -331,7 +391,7 @@ public final class TlsCodec {
                     break;
                 }
             }
-            if (total == 0 && closeNotifyReceived && !appIn.hasRemaining()) {
+            if (total == 0 && closeNotifyReceived && !staged()) {
                 return -1;
             }
             return total;
@@ -356,10 +416,9 @@ public final class TlsCodec {
         long consumed = 0;
         try {
             while (hasRemaining(srcs, offset, length) && roomForRecord()) {
-                netOut.compact();
                 SSLEngineResult r;
                 try {
-                    r = engine.wrap(srcs, offset, length, netOut);
+                    r = engine.wrap(srcs, offset, length, outputForWrite());
                 } finally {
                     netOut.flip();
                 }
@@ -422,9 +481,8 @@ public final class TlsCodec {
                 if (!roomForRecord() && !growOutput()) {
                     return; // the caller sends what is queued; close_notify is best effort
                 }
-                netOut.compact();
                 try {
-                    engine.wrap(EMPTY, netOut);
+                    engine.wrap(EMPTY, outputForWrite());
                 } finally {
                     netOut.flip();
                 }
@@ -472,15 +530,15 @@ public final class TlsCodec {
             return;
         }
         released = true;
+        giveBack(netIn);
+        giveBack(netOut);
+        giveBack(appIn);
+        netIn = null;
+        netOut = null;
+        appIn = null;
         if (nativeEngine) {
-            RecordBuffers.give(netIn);
-            RecordBuffers.give(netOut);
-            RecordBuffers.give(appIn);
             NativeEngines.release(engine);
         }
-        netIn = ByteBuffer.allocate(0);
-        netOut = ByteBuffer.allocate(0);
-        appIn = netOut;
         if (failure == null) {
             failure = new SSLException("the TLS connection was released");
         }
@@ -528,9 +586,8 @@ public final class TlsCodec {
      */
     private void answerInWrap() throws SSLException {
         if (!outboundClosed && roomForRecord()) {
-            netOut.compact();
             try {
-                engine.wrap(EMPTY, netOut);
+                engine.wrap(EMPTY, outputForWrite());
             } finally {
                 netOut.flip();
             }
@@ -546,12 +603,42 @@ public final class TlsCodec {
         }
     }
 
-    /** The staging buffer in fill mode (the caller flips it back). */
+    /** The staging buffer in fill mode, borrowed if none is held (the caller flips it back). */
     private ByteBuffer stagingForWrite() {
+        if (appIn == null) {
+            appIn = pool.take(appSize, nativeEngine);
+            return appIn;
+        }
         return appIn.compact();
     }
 
+    /** The network output in fill mode, borrowed if none is held (the caller flips it back). */
+    private ByteBuffer outputForWrite() {
+        if (netOut == null) {
+            netOut = pool.take(2 * packetSize, nativeEngine);
+            return netOut;
+        }
+        return netOut.compact();
+    }
+
+    private boolean staged() {
+        return appIn != null && appIn.hasRemaining();
+    }
+
+    private int inputHeld() {
+        return netIn == null ? 0 : netIn.position();
+    }
+
+    private void giveBack(ByteBuffer b) {
+        if (b != null) {
+            pool.give(b);
+        }
+    }
+
     private int takeStaged(ByteBuffer dst) {
+        if (appIn == null) {
+            return 0;
+        }
         int n = Math.min(appIn.remaining(), dst.remaining());
         if (n > 0) {
             dst.put(dst.position(), appIn, appIn.position(), n);
@@ -562,7 +649,7 @@ public final class TlsCodec {
     }
 
     private boolean roomForRecord() {
-        return netOut.capacity() - netOut.remaining() >= packetSize;
+        return netOut == null || netOut.capacity() - netOut.remaining() >= packetSize;
     }
 
     /** The session wants bigger records than the output holds: grow it, if nothing is pending. */
@@ -572,9 +659,12 @@ public final class TlsCodec {
             return false;
         }
         packetSize = wanted;
-        ByteBuffer bigger = allocate(2 * wanted);
-        bigger.put(netOut).flip();
-        netOut = bigger;
+        ByteBuffer bigger = pool.take(2 * wanted, nativeEngine);
+        if (netOut != null) {
+            bigger.put(netOut);
+            pool.give(netOut);
+        }
+        netOut = bigger.flip();
         return true;
     }
 
@@ -591,23 +681,25 @@ public final class TlsCodec {
         if (wanted <= netIn.capacity()) {
             throw new SSLException("TLS record larger than " + netIn.capacity() + " bytes");
         }
-        ByteBuffer bigger = allocate(wanted);
+        inputSize = wanted;
+        ByteBuffer bigger = pool.take(wanted, nativeEngine);
         bigger.put(netIn.flip());
+        pool.give(netIn);
         netIn = bigger;
     }
 
     private void growStaging() throws SSLException {
         int wanted = engine.getSession().getApplicationBufferSize();
-        if (wanted <= appIn.capacity()) {
-            throw new SSLException("TLS record plaintext larger than " + appIn.capacity() + " bytes");
+        if (wanted <= appSize) {
+            throw new SSLException("TLS record plaintext larger than " + appSize + " bytes");
         }
-        ByteBuffer bigger = allocate(wanted);
-        bigger.put(appIn).flip();
-        appIn = bigger;
-    }
-
-    private ByteBuffer allocate(int capacity) {
-        return nativeEngine ? RecordBuffers.take(capacity) : ByteBuffer.allocate(capacity);
+        appSize = wanted;
+        ByteBuffer bigger = pool.take(wanted, nativeEngine);
+        if (appIn != null) {
+            bigger.put(appIn);
+            pool.give(appIn);
+        }
+        appIn = bigger.flip();
     }
 
     private static boolean hasRemaining(ByteBuffer[] srcs, int offset, int length) {
@@ -632,9 +724,8 @@ public final class TlsCodec {
             try {
                 engine.closeOutbound();
                 for (int i = 0; i < 2 && !engine.isOutboundDone() && roomForRecord(); i++) {
-                    netOut.compact();
                     try {
-                        engine.wrap(EMPTY, netOut);
+                        engine.wrap(EMPTY, outputForWrite());
                     } finally {
                         netOut.flip();
                     }

@@ -20,6 +20,9 @@ final class TlsCodecPair {
     final SSLEngine serverEngine;
     final TlsCodec client;
     final TlsCodec server;
+    /** Where each side borrows its buffers: one pool per side, as each side would be on its own loop. */
+    final RecordBufferPool clientPool = new RecordBufferPool();
+    final RecordBufferPool serverPool = new RecordBufferPool();
 
     private TlsCodecPair(TlsProvider provider, String protocol, String serverName) {
         // the server's engine is the provider's; the client is the JDK's, whose renegotiation and
@@ -38,8 +41,8 @@ final class TlsCodecPair {
             p.setProtocols(new String[] {protocol});
         }
         clientEngine.setSSLParameters(p);
-        client = new TlsCodec(clientEngine);
-        server = new TlsCodec(serverEngine);
+        client = new TlsCodec(clientEngine, clientPool);
+        server = new TlsCodec(serverEngine, serverPool);
     }
 
     private static SSLEngine nativeServer() {

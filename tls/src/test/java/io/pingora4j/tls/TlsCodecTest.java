@@ -127,6 +127,96 @@ abstract class TlsCodecTest {
         assertSame(out, p.client.networkOutput());
     }
 
+    /**
+     * A pair after its handshake, the client having read what the server sent after it (TLS 1.3
+     * session tickets wait in the client's input until it reads).
+     */
+    private TlsCodecPair settledPair() throws SSLException {
+        TlsCodecPair p = TlsCodecPair.create(provider()).handshake(Integer.MAX_VALUE);
+        assertEquals(0, p.client.unwrap(ByteBuffer.allocate(65536)));
+        return p;
+    }
+
+    /** Both sides give back what holds nothing, as an event loop does before it waits. */
+    private static void trimBoth(TlsCodecPair p) {
+        p.client.trim();
+        p.server.trim();
+    }
+
+    @Test
+    void anIdleKeepAliveConnectionHoldsNoBuffer() throws Exception {
+        TlsCodecPair p = settledPair();
+        byte[] request = ascii("GET / HTTP/1.1\r\nHost: a.test\r\n\r\n");
+        byte[] response = ascii("HTTP/1.1 204 No Content\r\n\r\n");
+        TlsCodecPair.send(p.client, p.server, request, Integer.MAX_VALUE, 65536);
+        TlsCodecPair.send(p.server, p.client, response, Integer.MAX_VALUE, 65536);
+        trimBoth(p);
+        assertEquals(0, p.serverPool.outstanding(), "server: " + p.serverPool);
+        assertEquals(0, p.clientPool.outstanding(), "client: " + p.clientPool);
+        assertFalse(p.server.holdsBuffers());
+    }
+
+    @Test
+    void aConnectionIdleMidStreamGivesBackItsBuffersAndBorrowsForTheRest() throws Exception {
+        TlsCodecPair p = settledPair();
+        byte[] first = random(40_000, 6);
+        byte[] rest = random(40_000, 7);
+        assertArrayEquals(first, TlsCodecPair.send(p.client, p.server, first, 16 * 1024, 8 * 1024));
+        trimBoth(p);
+        assertEquals(0, p.serverPool.outstanding(), "the body's first part was read; the rest is late");
+        assertEquals(0, p.clientPool.outstanding());
+        assertArrayEquals(rest, TlsCodecPair.send(p.client, p.server, rest, 16 * 1024, 8 * 1024));
+    }
+
+    @Test
+    void aPartialRecordKeepsItsInputAcrossTrimAndDecodesWhenTheRestArrives() throws Exception {
+        TlsCodecPair p = settledPair();
+        byte[] msg = ascii("split across two reads");
+        p.client.wrap(ByteBuffer.wrap(msg));
+        int record = p.client.networkOutput().remaining();
+        TlsCodecPair.transfer(p.client, p.server, record / 2);
+        ByteBuffer dst = ByteBuffer.allocate(65536);
+        assertEquals(0, p.server.unwrap(dst), "half a record: nothing yet");
+        p.server.trim();
+        assertEquals(1, p.serverPool.outstanding(), "the half record stays in its input buffer");
+
+        TlsCodecPair.transfer(p.client, p.server, Integer.MAX_VALUE);
+        int n = p.server.unwrap(dst);
+        assertEquals("split across two reads", new String(dst.array(), 0, n, StandardCharsets.US_ASCII));
+        p.server.trim();
+        assertEquals(0, p.serverPool.outstanding());
+    }
+
+    @Test
+    void recordsNotYetSentKeepTheirOutputAcrossTrim() throws Exception {
+        TlsCodecPair p = settledPair();
+        p.client.wrap(ByteBuffer.wrap(ascii("queued")));
+        p.client.trim();
+        assertTrue(p.client.hasNetworkOutput(), "the record waits to be sent");
+        TlsCodecPair.transfer(p.client, p.server, Integer.MAX_VALUE);
+        p.client.trim();
+        assertEquals(0, p.clientPool.outstanding());
+    }
+
+    @Test
+    void trimmingAfterEveryDeliveryLosesNoByte() throws Exception {
+        TlsCodecPair p = settledPair();
+        byte[] data = random(100_000, 8);
+        ByteBuffer src = ByteBuffer.wrap(data);
+        ByteBuffer dst = ByteBuffer.allocate(data.length);
+        for (int turn = 0; dst.hasRemaining(); turn++) {
+            assertTrue(turn < 1_000_000, "transfer stalled at " + dst.position());
+            p.client.wrap(src);
+            TlsCodecPair.transfer(p.client, p.server, 777);
+            trimBoth(p);
+            p.server.unwrap(dst);
+            trimBoth(p);
+        }
+        assertArrayEquals(data, dst.array());
+        assertEquals(0, p.serverPool.outstanding());
+        assertEquals(0, p.clientPool.outstanding());
+    }
+
     @Test
     void aWriterStopsWhenTheOutputIsFullAndGoesOnOnceItIsSent() throws Exception {
         TlsCodecPair p = TlsCodecPair.create(provider()).handshake(Integer.MAX_VALUE);
