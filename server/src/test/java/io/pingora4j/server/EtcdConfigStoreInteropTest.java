@@ -154,6 +154,7 @@ class EtcdConfigStoreInteropTest {
         int port = FreePort.pick();
         sync(config(port, "one"));
         EtcdConfigSource source = new EtcdConfigSource(EtcdUrl.parse(url()));
+        source.load(); // as the server does: the watch follows what came after this read
         AtomicInteger changes = new AtomicInteger();
         watch = source.watch(changes::incrementAndGet);
 
@@ -168,6 +169,7 @@ class EtcdConfigStoreInteropTest {
         int port = FreePort.pick();
         sync(config(port, "before"));
         EtcdConfigSource source = new EtcdConfigSource(EtcdUrl.parse(url()));
+        source.load(); // as the server does: the watch follows what came after this read
         AtomicInteger changes = new AtomicInteger();
         watch = source.watch(changes::incrementAndGet);
 
@@ -202,6 +204,82 @@ class EtcdConfigStoreInteropTest {
         WireClient.Response r = WireClient.exchange(port, "GET / HTTP/1.1", "Host: localhost");
         assertEquals(200, r.status());
         assertEquals("still here", r.body());
+    }
+
+    @Test
+    void aWatchStartedWhileEtcdIsDownReportsWhatItHoldsOnceItAnswers() throws Exception {
+        int port = FreePort.pick();
+        sync(config(port, "first"));
+        EtcdConfigSource source = new EtcdConfigSource(EtcdUrl.parse(url()));
+        source.load();
+        stopEtcd();
+        AtomicInteger changes = new AtomicInteger();
+        watch = source.watch(changes::incrementAndGet);
+
+        startEtcdProcess();
+        ConfigSync.copy(config(port, "second"), EtcdUrl.parse(url()));
+
+        Await.until("the watch reporting the change", Duration.ofSeconds(20), () -> changes.get() > 0);
+        assertEquals("second", mockData(source));
+    }
+
+    private Path startProxyFromEtcd(String... flags) throws Exception {
+        Path out = dir.resolve("proxy.out");
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "-c", url()));
+        cmd.addAll(java.util.List.of(flags));
+        proxy = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(out.toFile()).start();
+        Await.until("the binary serving from etcd", Duration.ofSeconds(30),
+                () -> ServerProcess.read(out).contains("serving") || !proxy.isAlive());
+        assertTrue(proxy.isAlive(), ServerProcess.read(out));
+        return out;
+    }
+
+    private static String body(int port) {
+        try {
+            return WireClient.exchange(port, "GET / HTTP/1.1", "Host: localhost").body();
+        } catch (IOException e) {
+            return "(" + e + ")";
+        }
+    }
+
+    @Test
+    void withAutoreloadAChangedKeyIsServedWithinOneSecondBySameProcess() throws Exception {
+        int port = FreePort.pick();
+        sync(config(port, "one"));
+        Path out = startProxyFromEtcd("--autoreload");
+        long pid = proxy.pid();
+        assertEquals("one", body(port));
+
+        ConfigSync.copy(config(port, "two"), EtcdUrl.parse(url()));
+
+        Await.until("the proxy serving the changed key", Duration.ofSeconds(1), () -> "two".equals(body(port)));
+        assertTrue(proxy.isAlive(), ServerProcess.read(out));
+        assertEquals(pid, proxy.pid());
+    }
+
+    @Test
+    void withAutoreloadTheProxyServesThroughAnEtcdRestartAndAppliesAChangeMadeBeforeItsWatchReconnects() throws Exception {
+        int port = FreePort.pick();
+        sync(config(port, "before"));
+        Path out = startProxyFromEtcd("--autoreload");
+
+        stopEtcd();
+        assertEquals("before", body(port), "serving the last good configuration while etcd is down");
+        startEtcdProcess();
+        ConfigSync.copy(config(port, "after"), EtcdUrl.parse(url()));
+
+        try {
+            Await.until("the proxy serving the change made after etcd came back", Duration.ofSeconds(20),
+                    () -> "after".equals(body(port)));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; serving '" + body(port) + "'; the proxy said:\n"
+                    + ServerProcess.read(out), e);
+        }
+        assertTrue(proxy.isAlive(), ServerProcess.read(out));
     }
 
     @Test

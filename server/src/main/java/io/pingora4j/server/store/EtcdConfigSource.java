@@ -40,6 +40,8 @@ public final class EtcdConfigSource implements ConfigSource {
     private final EtcdClient client;
     private final AtomicLong failures = new AtomicLong();
     private volatile boolean up = true;
+    /** The store's revision when {@link #load()} last read it: a watch follows changes after it. */
+    private volatile long loadedRevision;
 
     public EtcdConfigSource(EtcdUrl url) throws ConfigException {
         this.url = url;
@@ -83,6 +85,7 @@ public final class EtcdConfigSource implements ConfigSource {
             throw new ConfigException(List.of(new ConfigProblem(describe(), "", "cannot read from etcd: "
                     + e.getMessage())));
         }
+        loadedRevision = range.revision();
         List<ConfigLoader.Document> docs = new ArrayList<>();
         String base = "etcd://" + String.join(",", url.endpoints());
         for (EtcdClient.KeyValue kv : range.kvs()) {
@@ -97,16 +100,14 @@ public final class EtcdConfigSource implements ConfigSource {
         return ConfigLoader.loadDocuments(describe(), docs);
     }
 
+    /**
+     * Follows changes after the revision {@link #load()} read (so a change made between the load and
+     * this call is reported too). Without a load, or when etcd does not answer now, the watch starts
+     * anyway: it reports a change once etcd answers, so the caller reloads whatever is there then.
+     */
     @Override
-    public AutoCloseable watch(Runnable onChange) throws ConfigException {
-        long start;
-        try {
-            start = client.range().revision();
-        } catch (IOException | RuntimeException e) {
-            throw new ConfigException(List.of(new ConfigProblem(describe(), "", "cannot watch etcd: "
-                    + e.getMessage())));
-        }
-        Watcher w = new Watcher(start, onChange);
+    public AutoCloseable watch(Runnable onChange) {
+        Watcher w = new Watcher(loadedRevision > 0 ? loadedRevision : UNKNOWN, onChange);
         Thread t = new Thread(w, "etcd-watch " + describe());
         t.setDaemon(true);
         w.thread = t;
@@ -118,6 +119,9 @@ public final class EtcdConfigSource implements ConfigSource {
             WATCHING.remove(this);
         };
     }
+
+    /** A watch that has seen no revision yet: its first connection reads one and reports a change. */
+    private static final long UNKNOWN = -1;
 
     /** The watch loop: one stream at a time, resumed after the last revision seen. */
     private final class Watcher implements Runnable {
@@ -136,6 +140,10 @@ public final class EtcdConfigSource implements ConfigSource {
             long backoff = MIN_BACKOFF_MILLIS;
             while (!closed) {
                 try {
+                    if (seen == UNKNOWN) {
+                        seen = client.range().revision();
+                        changed(seen); // what it holds now may differ from what the caller serves
+                    }
                     client.watch(seen + 1, created -> connected(), this::changed);
                 } catch (IOException | RuntimeException e) {
                     if (closed) {
