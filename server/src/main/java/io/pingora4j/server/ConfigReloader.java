@@ -311,13 +311,13 @@ final class ConfigReloader implements AutoCloseable {
         return new ConfigProblem(file, "", line);
     }
 
-    /** Adds the reload counters to {@code runtime}'s metrics (a runtime's registry is its own). */
+    /** Adds the reload counters to {@code runtime}'s metrics (in place of any before, when they are kept). */
     private void registerMetrics(ServerRuntime runtime) {
         ProxyMetrics metrics = runtime.observability.metrics;
         if (metrics == null) {
             return;
         }
-        metrics.register(new Collector() {
+        metrics.replace("config_reloads", new Collector() {
             @Override
             public List<MetricFamilySamples> collect() {
                 String name = ProxyMetrics.PREFIX + "config_reloads";

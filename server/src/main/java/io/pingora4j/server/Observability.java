@@ -50,9 +50,14 @@ final class Observability implements AutoCloseable {
     private volatile ScheduledExecutorService pushes;
     private volatile Server server;
 
-    private Observability(ProxyConfig config, ProxyMetrics metrics, ErrorLog errorLog, Map<String, Tracer> tracers) {
+    /** True when {@link #metrics} were the previous configuration's: collectors take over at {@link #start}. */
+    private final boolean sharedMetrics;
+
+    private Observability(ProxyConfig config, ProxyMetrics metrics, boolean sharedMetrics, ErrorLog errorLog,
+                          Map<String, Tracer> tracers) {
         this.config = config;
         this.metrics = metrics;
+        this.sharedMetrics = sharedMetrics;
         this.errorLog = errorLog;
         this.tracers = tracers;
         this.live = metrics == null ? null : new io.pingora4j.server.metrics.LiveFigures(metrics);
@@ -62,13 +67,29 @@ final class Observability implements AutoCloseable {
             return t;
         });
         if (metrics != null) {
-            metrics.registerEngine(() -> server);
-            metrics.register(new TracingCollector());
+            if (!sharedMetrics) {
+                registerCollectors();
+            }
             thread.scheduleAtFixedRate(live::sample, 0, 1, TimeUnit.SECONDS);
         }
     }
 
+    /** This configuration's collectors of engine and tracing figures, in place of any before them. */
+    private void registerCollectors() {
+        metrics.replace("engine", ProxyMetrics.engineCollector(() -> server));
+        metrics.replace("tracing", new TracingCollector());
+    }
+
     static Observability build(ProxyConfig config) {
+        return build(config, null);
+    }
+
+    /**
+     * The observability of {@code config}. With {@code previous} (a reload), the previous metrics
+     * are kept when they count the same names, so counters and histograms go on rather than restart;
+     * this configuration's collectors replace the previous ones' when it starts serving.
+     */
+    static Observability build(ProxyConfig config, Observability previous) {
         boolean wanted = config.plugins().values().stream()
                         .anyMatch(p -> p.category().equals("stats") || p.category().equals("admin")) // admin: api/stats
                 || config.servers().values().stream().anyMatch(s -> s.prometheusMetrics() != null);
@@ -83,11 +104,18 @@ final class Observability implements AutoCloseable {
                     limit.add(p.name());
                 }
             }
-            metrics = new ProxyMetrics(List.copyOf(config.locations().keySet()), List.copyOf(config.upstreams().keySet()),
-                    cache, limit);
+            List<String> locations = List.copyOf(config.locations().keySet());
+            List<String> upstreams = List.copyOf(config.upstreams().keySet());
+            if (previous != null && previous.metrics != null
+                    && previous.metrics.counts(locations, upstreams, List.copyOf(cache), List.copyOf(limit))) {
+                metrics = previous.metrics;
+            } else {
+                metrics = new ProxyMetrics(locations, upstreams, cache, limit);
+            }
         }
+        boolean shared = metrics != null && previous != null && metrics == previous.metrics;
         BasicConfig.Observability o = config.basic().observability();
-        return new Observability(config, metrics, new ErrorLog(o.errorLogInterval(), BasicConfig.Observability.ERROR_LOG_BURST),
+        return new Observability(config, metrics, shared, new ErrorLog(o.errorLogInterval(), BasicConfig.Observability.ERROR_LOG_BURST),
                 tracers(config));
     }
 
@@ -142,7 +170,10 @@ final class Observability implements AutoCloseable {
         if (metrics == null) {
             return;
         }
-        metrics.register(new BackendCollector(upstreams, server));
+        if (sharedMetrics) {
+            registerCollectors();
+        }
+        metrics.replace("backends", new BackendCollector(upstreams, server));
         for (ServerConfig s : config.servers().values()) {
             PrometheusMetrics pm = s.prometheusMetrics();
             if (pm != null && pm.push()) {

@@ -228,7 +228,7 @@ final class ServerRuntime implements AutoCloseable {
             }
         }
         ErrorPage errorPage = errorPage(config, problems);
-        Observability observability = Observability.build(config);
+        Observability observability = Observability.build(config, previous == null ? null : previous.observability);
         List<Site> sites = new ArrayList<>();
         for (ServerConfig s : config.servers().values()) {
             Router router;

@@ -264,6 +264,24 @@ class HotReloadEndToEndTest {
     }
 
     @Test
+    void countersGoOnAcrossAReloadThatKeepsTheSameNames() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, get(port, "/").statusCode());
+        }
+        applied(Change.none().plugin("v2")); // same locations, upstreams and plugins: the metrics are kept
+        visible("the new plugin table", () -> answers(port, "/", r -> "v2".equals(r.headers().firstValue("X-Plugin").orElse(null))));
+        assertEquals(200, get(port, "/").statusCode());
+
+        String metrics = get(port, "/metrics").body();
+        // 3 before the reload, at least the one that showed the change and the one after it
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("pingora4j_http_requests_total\\{location=\"all\",\\} ([0-9.]+)").matcher(metrics);
+        assertTrue(m.find(), metrics);
+        assertTrue(Double.parseDouble(m.group(1)) >= 5, "counted across the reload: " + m.group(1));
+        assertTrue(metrics.contains("pingora4j_config_reloads_total{result=\"ok\",} 1.0"), metrics);
+    }
+
+    @Test
     void theFileWatchReloadsWithinASecondOfTheWrite() throws Exception {
         proxy.reloader.watch();
         ReloadingProxy.write(file, config(Change.none().origin("b")));

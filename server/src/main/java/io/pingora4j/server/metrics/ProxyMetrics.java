@@ -33,6 +33,7 @@ public final class ProxyMetrics {
     private final List<Shard> shards = new CopyOnWriteArrayList<>();
     private final ThreadLocal<Recorder> recorders;
     private final CollectorRegistry registry = new CollectorRegistry(true);
+    private final java.util.Map<String, Collector> roles = new java.util.HashMap<>();
 
     /**
      * @param locations    every location name (label {@code location})
@@ -87,9 +88,32 @@ public final class ProxyMetrics {
         registry.register(collector);
     }
 
-    /** Adds the engine's counters, read from {@code stats} at every scrape. */
-    public void registerEngine(Supplier<io.pingora4j.engine.Server> server) {
-        registry.register(new EngineCollector(server));
+    /**
+     * Registers {@code collector} as the one that plays {@code role} (the engine's counters, the
+     * reload counters...), unregistering the one that played it before: when a reloaded
+     * configuration keeps these metrics, its own collectors take over from the old ones'.
+     */
+    public synchronized void replace(String role, Collector collector) {
+        Collector old = roles.put(role, collector);
+        if (old != null) {
+            registry.unregister(old);
+        }
+        registry.register(collector);
+    }
+
+    /** The collector of the engine's counters, read from {@code stats} at every scrape. */
+    public static Collector engineCollector(Supplier<io.pingora4j.engine.Server> server) {
+        return new EngineCollector(server);
+    }
+
+    /**
+     * Whether these metrics count exactly these names: a reloaded configuration with the same
+     * locations, upstreams and cache and limit plugins keeps them, so counters do not restart.
+     */
+    public boolean counts(List<String> locations, List<String> upstreams, List<String> cachePlugins,
+                          List<String> limitPlugins) {
+        return layout.locations.equals(locations) && layout.upstreams.equals(upstreams)
+                && layout.cachePlugins.equals(cachePlugins) && layout.limitPlugins.equals(limitPlugins);
     }
 
     /** Every metric, in Prometheus's text format 0.0.4. */
