@@ -18,7 +18,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/n
 trap cleanup EXIT
 if ! curl -fs -o /dev/null http://127.0.0.1:18080$PATHQ; then
   mkdir -p /tmp/peers/www; [ -f /tmp/peers/www/16k.bin ] || head -c 16384 /dev/urandom > /tmp/peers/www/16k.bin
-  nginx -c "$(cd "$PEERS_DIR" && pwd)/nginx-backend.conf" -p /tmp/peers -g 'daemon off;' & pids+=($!)
+  nginx -c "$(cd "$PEERS_DIR" && pwd)/nginx-backend.conf" -p /tmp/peers & pids+=($!) # the file says daemon off
 fi
 bin/pingora4j --version >/dev/null # builds the jar if the sources changed
 declare -A PORT=([off]=18091 [on]=18092 [traced]=18093)
