@@ -140,6 +140,14 @@ class AdminEtcdInteropTest {
     }
 
     @Test
+    void aNewPluginGoesToTheKeySyncWouldGiveIt() throws Exception {
+        HttpResponse<String> r = admin("PUT", "plugins/extra", "{\"category\":\"mock\",\"status\":201,\"data\":\"new\"}");
+
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("[plugins.extra]\ncategory = \"mock\"\nstatus = 201\ndata = \"new\"\n", key("plugins/extra.toml"));
+    }
+
+    @Test
     void aWriteThatDoesNotValidateIs400WithTheProblemAndEtcdIsUnchanged() throws Exception {
         String before = key("locations/all.toml");
 
