@@ -156,7 +156,8 @@ class AdminEtcdInteropTest {
         assertEquals(400, r.statusCode(), r.body());
         Map<?, ?> problem = (Map<?, ?>) ((List<?>) ((Map<?, ?>) Json.parse(r.body())).get("problems")).get(0);
         assertEquals("etcd://127.0.0.1:" + clientPort + "/pingora4j/locations/all.toml", problem.get("file"), r.body());
-        assertTrue(String.valueOf(problem.get("reason")).contains("missing"), r.body());
+        assertEquals("locations.all.plugins[0]", problem.get("key"), r.body());
+        assertTrue(String.valueOf(problem.get("reason")).startsWith("unknown plugin 'missing'"), r.body());
         assertEquals(before, key("locations/all.toml"));
     }
 
@@ -167,7 +168,10 @@ class AdminEtcdInteropTest {
         HttpResponse<String> r = admin("DELETE", "plugins/pong", null);
 
         assertEquals(400, r.statusCode(), r.body());
-        assertTrue(r.body().contains("pong"), r.body());
+        Map<?, ?> problem = (Map<?, ?>) ((List<?>) ((Map<?, ?>) Json.parse(r.body())).get("problems")).get(0);
+        assertEquals("etcd://127.0.0.1:" + clientPort + "/pingora4j/locations/all.toml", problem.get("file"), r.body());
+        assertEquals("locations.all.plugins[0]", problem.get("key"), r.body());
+        assertTrue(String.valueOf(problem.get("reason")).startsWith("unknown plugin 'pong'"), r.body());
         assertEquals(before, key("plugins/pong.toml"));
     }
 
