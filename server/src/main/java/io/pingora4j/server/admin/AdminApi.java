@@ -331,6 +331,9 @@ public final class AdminApi implements HttpHandler {
             return new Answer(400, Map.of("problems", problems(problems)));
         }
         change.apply();
+        // Under --autoreload the store's watch reloads on this write as well: reloads run one at a
+        // time on the reloader's thread and both read what was just written, so the second finds
+        // every table unchanged and carries the runtime's upstreams and plugins over as they are.
         List<ConfigProblem> refused;
         try {
             refused = b.reload().get(60, TimeUnit.SECONDS);
