@@ -1,17 +1,17 @@
 package io.pingora4j.server;
 
 import io.pingora4j.server.admin.AdminBackend;
+import io.pingora4j.server.admin.ConfigStore;
+import io.pingora4j.server.admin.FileConfigStore;
 import io.pingora4j.server.admin.Json;
 import io.pingora4j.server.config.CertificateConfig;
-import io.pingora4j.server.config.ConfigException;
-import io.pingora4j.server.config.ConfigLoader;
 import io.pingora4j.server.config.ConfigProblem;
 import io.pingora4j.server.config.FileConfigSource;
 import io.pingora4j.server.config.ProxyConfig;
+import io.pingora4j.server.store.EtcdConfigSource;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -34,19 +34,18 @@ final class ReloaderAdmin implements AdminBackend {
     }
 
     @Override
-    public Path configPath() {
-        return reloader.source() instanceof FileConfigSource f ? f.path() : null;
+    public ConfigStore store() {
+        if (reloader.source() instanceof FileConfigSource f) {
+            return new FileConfigStore(f.path());
+        }
+        if (reloader.source() instanceof EtcdConfigSource e) {
+            return e.adminStore();
+        }
+        return null;
     }
 
     @Override
-    public List<ConfigProblem> validate(Map<String, String> overrides) {
-        Path path = configPath();
-        ProxyConfig config;
-        try {
-            config = ConfigLoader.load(path, overrides);
-        } catch (ConfigException e) {
-            return e.problems();
-        }
+    public List<ConfigProblem> validate(ProxyConfig config) {
         ServerRuntime current = reloader.current();
         List<String> lines = new ArrayList<>();
         ServerRuntime candidate = ServerRuntime.build(config, config.resolve(config.basic().pluginsDir()), lines,

@@ -3,15 +3,11 @@ package io.pingora4j.server.admin;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.pingora4j.server.config.ConfigException;
-import io.pingora4j.server.config.ConfigFiles;
 import io.pingora4j.server.config.ConfigProblem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,9 +23,9 @@ import java.util.regex.Pattern;
  * Pingap's admin API, under a path prefix: read the configuration (whole, a category, an item),
  * create/replace and delete an item, and read upstream health, certificates, live figures and the
  * last reload. A write is checked exactly as {@code -t} checks a file (the candidate is loaded and
- * built as it would be written), written atomically (to the item's file in a configuration
- * directory, else {@code CATEGORY.toml}; or the single file), then reloaded; a second write while
- * one is still applying gets 409. The web UI's files are served from the jar at the prefix.
+ * built as it would be written), written to the {@link ConfigStore} (a file or directory, see
+ * {@link FileConfigStore}; or etcd, one key per item), then reloaded; a second write while one is
+ * still applying gets 409, and a store that does not answer 503. The web UI's files are served from the jar at the prefix.
  *
  * <p>Access: HTTP Basic against {@code authorizations} (base64 "user:password", as Pingap writes
  * them); none configured means open (the loader allows that on loopback only). An address that
@@ -230,9 +226,9 @@ public final class AdminApi implements HttpHandler {
     @SuppressWarnings("unchecked")
     private void config(HttpExchange ex, AdminBackend b, String[] parts) throws IOException {
         String method = ex.getRequestMethod();
-        Path path = b.configPath();
-        if (path == null) {
-            send(ex, 501, Map.of("error", "the configuration is not a local file"));
+        ConfigStore store = b.store();
+        if (store == null) {
+            send(ex, 501, Map.of("error", "the configuration is neither a local file nor a store the admin can write"));
             return;
         }
         if (parts.length > 3 || (parts.length >= 2 && parts[1].isEmpty())) {
@@ -246,9 +242,12 @@ public final class AdminApi implements HttpHandler {
         if (method.equals("GET")) {
             Map<String, Object> all;
             try {
-                all = merged(ConfigFiles.read(path));
+                all = store.read();
             } catch (ConfigException e) {
                 send(ex, 500, Map.of("problems", problems(e.problems())));
+                return;
+            } catch (ConfigStore.Unavailable e) {
+                send(ex, 503, Map.of("error", e.getMessage()));
                 return;
             }
             Object out = all;
@@ -265,7 +264,7 @@ public final class AdminApi implements HttpHandler {
         String category = parts[1];
         String name = parts[2];
         if (!CATEGORIES.contains(category) || !NAME.matcher(name).matches()) {
-            send(ex, 400, Map.of("problems", List.of(problem(path.toString(), category + "." + name,
+            send(ex, 400, Map.of("problems", List.of(problem(store.describe(), category + "." + name,
                     "expected api/config/CATEGORY/NAME with CATEGORY one of " + new java.util.TreeSet<>(CATEGORIES)
                             + " and NAME of letters, digits, '_' and '-'"))));
             return;
@@ -284,7 +283,7 @@ public final class AdminApi implements HttpHandler {
                 }
                 table = (Map<String, Object>) parsed;
             } catch (IllegalArgumentException e) {
-                send(ex, 400, Map.of("problems", List.of(problem(path.toString(), category + "." + name, e.getMessage()))));
+                send(ex, 400, Map.of("problems", List.of(problem(store.describe(), category + "." + name, e.getMessage()))));
                 return;
             }
         } else if (!method.equals("DELETE")) {
@@ -297,7 +296,9 @@ public final class AdminApi implements HttpHandler {
         }
         Answer answer;
         try {
-            answer = write(b, path, category, name, table);
+            answer = write(b, store, category, name, table);
+        } catch (ConfigStore.Unavailable e) {
+            answer = new Answer(503, Map.of("error", e.getMessage()));
         } finally {
             writing.set(false); // before answering: a client that writes again on our answer is not refused
         }
@@ -308,84 +309,44 @@ public final class AdminApi implements HttpHandler {
     private record Answer(int status, Object json) {
     }
 
-    /** Changes one item: candidate, check as -t, atomic write, reload. */
-    @SuppressWarnings("unchecked")
-    private Answer write(AdminBackend b, Path path, String category, String name,
-                         Map<String, Object> table) throws IOException {
-        Map<Path, Map<String, Object>> files;
+    /** Changes one item: candidate, check as -t, write, reload. */
+    private Answer write(AdminBackend b, ConfigStore store, String category, String name,
+                         Map<String, Object> table) throws IOException, ConfigStore.Unavailable {
+        ConfigStore.Change change;
         try {
-            files = ConfigFiles.read(path);
+            change = store.prepare(category, name, table);
         } catch (ConfigException e) {
             return new Answer(500, Map.of("problems", problems(e.problems())));
         }
-        Path target = null;
-        for (Map.Entry<Path, Map<String, Object>> f : files.entrySet()) {
-            if (f.getValue().get(category) instanceof Map<?, ?> m && m.containsKey(name)) {
-                target = f.getKey();
-            }
-        }
-        if (target == null && table == null) {
+        if (change == null) {
             return new Answer(404, Map.of("error", "not in the configuration: " + category + "." + name));
         }
-        if (target == null) {
-            target = Files.isDirectory(path) ? path.resolve(category + ".toml") : path;
+        List<ConfigProblem> problems;
+        try {
+            problems = b.validate(change.load());
+        } catch (ConfigException e) {
+            problems = e.problems();
         }
-        Map<String, Object> tables = files.computeIfAbsent(target, k -> new LinkedHashMap<>());
-        Map<String, Object> section = (Map<String, Object>) tables.computeIfAbsent(category, k -> new LinkedHashMap<>());
-        if (table == null) {
-            section.remove(name);
-            if (section.isEmpty()) {
-                tables.remove(category);
-            }
-        } else {
-            section.put(name, table);
-        }
-        boolean deleteFile = tables.isEmpty() && Files.isDirectory(path);
-        String text = deleteFile ? null : TomlText.document(tables);
-        Map<String, String> overrides = new java.util.HashMap<>();
-        overrides.put(target.getFileName().toString(), text);
-        List<ConfigProblem> problems = b.validate(overrides);
         if (!problems.isEmpty()) {
             return new Answer(400, Map.of("problems", problems(problems)));
         }
-        if (deleteFile) {
-            Files.deleteIfExists(target);
-        } else {
-            // beside the target (same file system), under a name the loader does not read
-            Path tmp = target.resolveSibling("." + target.getFileName() + ".admin-write");
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        }
+        change.apply();
+        // Under --autoreload the store's watch reloads on this write as well: reloads run one at a
+        // time on the reloader's thread and both read what was just written, so the second finds
+        // every table unchanged and carries the runtime's upstreams and plugins over as they are.
         List<ConfigProblem> refused;
         try {
             refused = b.reload().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
-            return new Answer(500, Map.of("error", "written to " + target + ", but the reload did not finish: " + e));
+            return new Answer(500, Map.of("error", "written to " + change.target() + ", but the reload did not finish: " + e));
         }
         if (!refused.isEmpty()) {
-            return new Answer(400, Map.of("problems", problems(refused), "written", target.toString()));
+            return new Answer(400, Map.of("problems", problems(refused), "written", change.target()));
         }
         Map<String, Object> ok = new LinkedHashMap<>();
         ok.put("ok", true);
-        ok.put("file", target.toString());
+        ok.put("file", change.target());
         return new Answer(200, ok);
-    }
-
-    /** The files' tables as one document: "basic" → table, "upstreams" → name → table, ... */
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> merged(Map<Path, Map<String, Object>> files) {
-        Map<String, Object> all = new LinkedHashMap<>();
-        for (Map<String, Object> tables : files.values()) {
-            for (Map.Entry<String, Object> e : tables.entrySet()) {
-                if (e.getKey().equals("basic")) {
-                    all.put("basic", e.getValue());
-                } else if (e.getValue() instanceof Map<?, ?> m) {
-                    ((Map<String, Object>) all.computeIfAbsent(e.getKey(), k -> new LinkedHashMap<>()))
-                            .putAll((Map<String, Object>) m);
-                }
-            }
-        }
-        return all;
     }
 
     static List<Object> problems(List<ConfigProblem> problems) {

@@ -1,7 +1,7 @@
 package io.pingora4j.server.admin;
 
 import io.pingora4j.server.config.ConfigProblem;
-import java.nio.file.Path;
+import io.pingora4j.server.config.ProxyConfig;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -12,14 +12,14 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface AdminBackend {
 
-    /** The configuration file or directory, or null when the configuration is not on local disk. */
-    Path configPath();
+    /** Where the configuration is read from and written to, or null when the admin cannot write it. */
+    ConfigStore store();
 
     /**
-     * Checks a candidate exactly as {@code -t} does: load (with {@code overrides}: file name → text,
-     * null for a deleted file) and build; empty when it would serve.
+     * Finishes checking a candidate loaded by {@link ConfigStore.Change#load()} exactly as {@code -t}
+     * does: builds its runtime (without serving it); empty when it would serve.
      */
-    List<ConfigProblem> validate(Map<String, String> overrides);
+    List<ConfigProblem> validate(ProxyConfig candidate);
 
     /** Reloads from the source; completes with the refusal's problems, empty when the new configuration serves. */
     CompletableFuture<List<ConfigProblem>> reload();

@@ -42,18 +42,23 @@ public final class ConfigFiles {
             } catch (IOException e) {
                 throw new ConfigException(List.of(new ConfigProblem(f.toString(), "", "cannot read: " + e)));
             }
-            TomlParseResult r = Toml.parse(text);
-            if (r.hasErrors()) {
-                throw new ConfigException(List.of(new ConfigProblem(f.toString(), "", "TOML syntax error: "
-                        + r.errors().get(0).getMessage())));
-            }
-            Map<String, Object> tables = new LinkedHashMap<>();
-            for (String k : r.keySet()) {
-                tables.put(k, deepCopy(TableReader.plain(r.get(List.of(k)))));
-            }
-            out.put(f, tables);
+            out.put(f, tables(f.toString(), text));
         }
         return out;
+    }
+
+    /** One document's top-level tables as plain, mutable values; {@code name} names it in the problem. */
+    public static Map<String, Object> tables(String name, String text) throws ConfigException {
+        TomlParseResult r = Toml.parse(text);
+        if (r.hasErrors()) {
+            throw new ConfigException(List.of(new ConfigProblem(name, "", "TOML syntax error: "
+                    + r.errors().get(0).getMessage())));
+        }
+        Map<String, Object> tables = new LinkedHashMap<>();
+        for (String k : r.keySet()) {
+            tables.put(k, deepCopy(TableReader.plain(r.get(List.of(k)))));
+        }
+        return tables;
     }
 
     /** A mutable copy of a plain value (maps keep their order). */

@@ -87,10 +87,9 @@ public final class EtcdConfigSource implements ConfigSource {
         }
         loadedRevision = range.revision();
         List<ConfigLoader.Document> docs = new ArrayList<>();
-        String base = "etcd://" + String.join(",", url.endpoints());
         for (EtcdClient.KeyValue kv : range.kvs()) {
             if (kv.key().endsWith(".toml")) {
-                docs.add(new ConfigLoader.Document(base + kv.key(), kv.value()));
+                docs.add(new ConfigLoader.Document(documentName(kv.key()), kv.value()));
             }
         }
         if (docs.isEmpty()) {
@@ -98,6 +97,16 @@ public final class EtcdConfigSource implements ConfigSource {
                     + url.prefix() + "/ (copy a configuration in with --sync)")));
         }
         return ConfigLoader.loadDocuments(describe(), docs);
+    }
+
+    /** How problems name a key: {@code etcd://host:port/prefix/servers/http.toml}. */
+    String documentName(String key) {
+        return "etcd://" + String.join(",", url.endpoints()) + key;
+    }
+
+    /** The admin API's store: reads and writes items under the prefix through this source's client. */
+    public io.pingora4j.server.admin.ConfigStore adminStore() {
+        return new EtcdAdminStore(this, client);
     }
 
     /**
