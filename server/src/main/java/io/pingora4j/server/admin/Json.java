@@ -6,10 +6,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The JSON the admin API speaks, both ways, over plain Java values: {@code Map<String, Object>}
- * (insertion order kept), {@code List<Object>}, {@code String}, {@code Long} (integers),
- * {@code Double}, {@code Boolean} and null. Small on purpose: the admin moves configuration tables
- * and figures, not arbitrary documents. Stateless and thread-safe.
+ * The JSON the admin API and the etcd gateway client speak, both ways, over plain Java values:
+ * {@code Map<String, Object>} (insertion order kept), {@code List<Object>}, {@code String},
+ * {@code Long} (integers), {@code Double}, {@code Boolean} and null (etcd sends its int64 values as
+ * strings, which stay strings). Small on purpose: configuration tables, figures and etcd's
+ * messages, not arbitrary documents. Stateless and thread-safe.
  */
 public final class Json {
 
@@ -83,6 +84,16 @@ public final class Json {
             }
         }
         b.append('"');
+    }
+
+    /** Parses a JSON object (the whole text). @throws IllegalArgumentException when it is not one */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> object(String text) {
+        Object v = parse(text);
+        if (!(v instanceof Map)) {
+            throw new IllegalArgumentException("expected a JSON object, got: " + text);
+        }
+        return (Map<String, Object>) v;
     }
 
     /** Parses one JSON value (the whole text). @throws IllegalArgumentException saying where and why */

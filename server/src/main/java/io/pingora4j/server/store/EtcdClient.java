@@ -1,5 +1,6 @@
 package io.pingora4j.server.store;
 
+import io.pingora4j.server.admin.Json;
 import io.pingora4j.tls.PemReader;
 import io.pingora4j.tls.PemSource;
 import java.io.IOException;

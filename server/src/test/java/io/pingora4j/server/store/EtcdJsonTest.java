@@ -3,13 +3,14 @@ package io.pingora4j.server.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.pingora4j.server.admin.Json;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The etcd gateway's JSON, read and written. */
-class JsonTest {
+/** The etcd gateway's JSON, read and written by the admin's {@link Json}. */
+class EtcdJsonTest {
 
     @Test
     void readsARangeAnswerWithInt64AsStrings() {
