@@ -30,7 +30,7 @@ public final class Json {
         if (v == null) {
             b.append("null");
         } else if (v instanceof String s) {
-            string(b, s);
+            quote(b, s);
         } else if (v instanceof Double d) {
             b.append(d.isNaN() || d.isInfinite() ? "null" : d.toString());
         } else if (v instanceof Number || v instanceof Boolean) {
@@ -43,7 +43,7 @@ public final class Json {
                     b.append(',');
                 }
                 first = false;
-                string(b, String.valueOf(e.getKey()));
+                quote(b, String.valueOf(e.getKey()));
                 b.append(':');
                 write(b, e.getValue());
             }
@@ -60,11 +60,16 @@ public final class Json {
             }
             b.append(']');
         } else {
-            string(b, v.toString());
+            quote(b, v.toString());
         }
     }
 
-    private static void string(StringBuilder b, String s) {
+    /**
+     * {@code s} in double quotes, with backslash escapes for the quote, the backslash, newline,
+     * return and tab, and a four-hex-digit escape for other control characters: a JSON string, and
+     * equally a TOML basic string (the two share these escapes).
+     */
+    public static void quote(StringBuilder b, String s) {
         b.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

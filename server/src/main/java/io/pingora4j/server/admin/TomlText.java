@@ -51,14 +51,14 @@ public final class TomlText {
             return k;
         }
         StringBuilder b = new StringBuilder();
-        string(b, k);
+        Json.quote(b, k);
         return b.toString();
     }
 
     @SuppressWarnings("unchecked")
     private static void value(StringBuilder b, Object v) {
         if (v instanceof String s) {
-            string(b, s);
+            Json.quote(b, s);
         } else if (v instanceof Double d) {
             b.append(d.isNaN() ? "nan" : d.isInfinite() ? (d > 0 ? "inf" : "-inf") : d.toString());
         } else if (v instanceof Number || v instanceof Boolean) {
@@ -93,29 +93,7 @@ public final class TomlText {
             }
             b.append('}');
         } else {
-            string(b, String.valueOf(v));
+            Json.quote(b, String.valueOf(v));
         }
-    }
-
-    private static void string(StringBuilder b, String s) {
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7f) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        b.append('"');
     }
 }

@@ -1,5 +1,6 @@
 package io.pingora4j.server.store;
 
+import io.pingora4j.server.admin.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -58,25 +59,7 @@ final class ConfigItems {
 
     private static void value(StringBuilder b, Object v) {
         if (v instanceof String s) {
-            b.append('"');
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                switch (c) {
-                    case '"' -> b.append("\\\"");
-                    case '\\' -> b.append("\\\\");
-                    case '\n' -> b.append("\\n");
-                    case '\r' -> b.append("\\r");
-                    case '\t' -> b.append("\\t");
-                    default -> {
-                        if (c < 0x20 || c == 0x7f) {
-                            b.append(String.format("\\u%04X", (int) c));
-                        } else {
-                            b.append(c);
-                        }
-                    }
-                }
-            }
-            b.append('"');
+            Json.quote(b, s);
         } else if (v instanceof Double d) {
             b.append(d.isNaN() ? "nan" : d.isInfinite() ? (d > 0 ? "inf" : "-inf") : d.toString());
         } else if (v instanceof TomlArray a) {
