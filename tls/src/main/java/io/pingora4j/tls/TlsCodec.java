@@ -414,16 +414,30 @@ public final class TlsCodec {
             throw new IllegalStateException("application data before the TLS handshake completed");
         }
         long consumed = 0;
+        ByteBuffer plain = null;
         try {
             while (hasRemaining(srcs, offset, length) && roomForRecord()) {
                 SSLEngineResult r;
+                boolean gathered = false;
                 try {
-                    r = engine.wrap(srcs, offset, length, outputForWrite());
+                    if (gathers(srcs, offset, length)) {
+                        if (plain == null) {
+                            plain = pool.take(MAX_PLAINTEXT, true);
+                        }
+                        gather(srcs, offset, length, plain);
+                        gathered = true;
+                        r = engine.wrap(plain, outputForWrite());
+                    } else {
+                        r = engine.wrap(srcs, offset, length, outputForWrite());
+                    }
                 } finally {
                     netOut.flip();
                 }
                 switch (r.getStatus()) {
                     case OK:
+                        if (gathered) {
+                            advance(srcs, offset, length, r.bytesConsumed());
+                        }
                         consumed += r.bytesConsumed();
                         if (r.bytesConsumed() == 0 && r.bytesProduced() == 0) {
                             return consumed;
@@ -448,6 +462,53 @@ public final class TlsCodec {
                 throw e;
             }
             throw fail(new SSLException("TLS engine failed: " + e, e));
+        } finally {
+            if (plain != null) {
+                pool.give(plain);
+            }
+        }
+    }
+
+    /** The most plaintext one TLS record carries. */
+    static final int MAX_PLAINTEXT = 16384;
+
+    /**
+     * True when the buffers should be copied into one record's plaintext first: BoringSSL's engine
+     * makes a record of each buffer of an array (an HTTP/2 frame's 9-byte header would be a record
+     * of its own, 22 bytes of overhead and a seal each), where the JDK's fills a record from several.
+     * A first buffer that fills a record by itself is encrypted in place.
+     */
+    private boolean gathers(ByteBuffer[] srcs, int offset, int length) {
+        if (!nativeEngine) {
+            return false;
+        }
+        int end = offset + length;
+        int first = offset;
+        while (first < end && !srcs[first].hasRemaining()) {
+            first++;
+        }
+        return first < end - 1 && srcs[first].remaining() < MAX_PLAINTEXT;
+    }
+
+    /** Copies up to a record's plaintext from {@code srcs} into {@code plain} (flipped), leaving {@code srcs} as they are. */
+    private static void gather(ByteBuffer[] srcs, int offset, int length, ByteBuffer plain) {
+        plain.clear();
+        for (int i = offset, end = offset + length; i < end && plain.hasRemaining(); i++) {
+            ByteBuffer s = srcs[i];
+            int n = Math.min(s.remaining(), plain.remaining());
+            plain.put(plain.position(), s, s.position(), n);
+            plain.position(plain.position() + n);
+        }
+        plain.flip();
+    }
+
+    /** Marks {@code n} bytes of {@code srcs} taken, buffer after buffer. */
+    private static void advance(ByteBuffer[] srcs, int offset, int length, int n) {
+        for (int i = offset, end = offset + length; i < end && n > 0; i++) {
+            ByteBuffer s = srcs[i];
+            int take = Math.min(n, s.remaining());
+            s.position(s.position() + take);
+            n -= take;
         }
     }
 

@@ -54,6 +54,36 @@ abstract class TlsCodecTest {
     }
 
     @Test
+    void manySmallBuffersWrittenAtOnceGoOutAsOneRecord() throws Exception {
+        TlsCodecPair p = TlsCodecPair.create(provider()).handshake(Integer.MAX_VALUE);
+        // the session tickets TLS 1.3 sends after the handshake go out with the first data
+        assertArrayEquals(ascii("x"), TlsCodecPair.send(p.server, p.client, ascii("x"), Integer.MAX_VALUE, 65536));
+        StringBuilder all = new StringBuilder();
+        ByteBuffer[] frames = new ByteBuffer[20];
+        for (int i = 0; i < frames.length; i++) {
+            frames[i] = ByteBuffer.wrap(ascii("frame-" + (char) ('a' + i) + "-9")); // 9 bytes each, as an h2 frame header
+            all.append("frame-").append((char) ('a' + i)).append("-9");
+        }
+
+        long taken = p.server.wrap(frames, 0, frames.length);
+
+        assertEquals(180, taken);
+        ByteBuffer out = p.server.networkOutput();
+        int records = 0;
+        int at = out.position();
+        while (at + 5 <= out.limit()) {
+            records++;
+            at += 5 + (((out.get(at + 3) & 0xff) << 8) | (out.get(at + 4) & 0xff)); // a record header's length
+        }
+        assertEquals(out.limit(), at, "whole records");
+        assertEquals(1, records, "one record for the 20 buffers, not one per buffer (" + out.remaining() + " bytes)");
+        TlsCodecPair.transfer(p.server, p.client, Integer.MAX_VALUE);
+        ByteBuffer read = ByteBuffer.allocate(65536);
+        assertEquals(180, p.client.unwrap(read));
+        assertEquals(all.toString(), new String(read.array(), 0, 180, StandardCharsets.US_ASCII), "in order");
+    }
+
+    @Test
     void handshakeAndDataSurviveDeliveryOneByteAtATime() throws Exception {
         TlsCodecPair p = TlsCodecPair.create(provider()).handshake(1);
         byte[] request = ascii("GET /byte-by-byte HTTP/1.1\r\nHost: a.test\r\n\r\n");
