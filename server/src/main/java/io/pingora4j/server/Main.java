@@ -19,11 +19,13 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code pingora4j [-c FILE|etcd://...] [-t] [--sync etcd://...] [--upgrade] [--help] [--version]}: loads the TOML configuration, checks it
- * whole (every problem printed with its file, key and reason; every key accepted but not applied
- * printed as a warning), then serves until SIGTERM or SIGINT, when in-flight requests get the
- * grace period to finish and the process exits 0. Relative paths in the file resolve against its
- * folder; without {@code -c}, the install's {@code conf/pingora4j.toml} is used.
+ * {@code pingora4j [-c FILE|DIR|etcd://...] [-t] [--autoreload] [--admin=...] [--sync etcd://...]
+ * [--upgrade] [--help] [--version]}: loads the TOML configuration, checks it whole (every problem
+ * printed with its file, key and reason; every key accepted but not applied printed as a warning),
+ * then serves until SIGTERM or SIGINT, when in-flight requests get the grace period to finish and
+ * the process exits 0. SIGHUP (and, with {@code --autoreload}, a change of the source) reloads in
+ * place. Relative paths in the file resolve against its folder; without {@code -c}, the install's
+ * {@code conf/pingora4j.toml} is used.
  */
 public final class Main {
 
