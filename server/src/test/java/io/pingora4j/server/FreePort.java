@@ -16,6 +16,20 @@ final class FreePort {
     private FreePort() {
     }
 
+    /**
+     * A free loopback port at most {@code max}: a Redis node in cluster mode also listens on its
+     * port + 10,000, so it refuses ports above 55,535.
+     */
+    static int pickAtMost(int max) {
+        for (int i = 0; i < 1000; i++) {
+            int p = pick();
+            if (p <= max) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("no free loopback port at most " + max + " in 1,000 tries");
+    }
+
     static int pick() {
         try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(false);

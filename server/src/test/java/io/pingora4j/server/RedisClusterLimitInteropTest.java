@@ -37,7 +37,7 @@ class RedisClusterLimitInteropTest {
     void start() throws Exception {
         String server = Tools.path("redis-server", "redis-server");
         String cli = Tools.path("redis-cli", "redis-tools");
-        redisPort = FreePort.pick();
+        redisPort = FreePort.pickAtMost(55535); // its cluster bus is on port + 10,000
         redis = new ProcessBuilder(server, "--port", Integer.toString(redisPort), "--bind", "127.0.0.1",
                 "--cluster-enabled", "yes", "--cluster-config-file", dir.resolve("nodes.conf").toString(),
                 "--save", "", "--appendonly", "no", "--dir", dir.toString())
