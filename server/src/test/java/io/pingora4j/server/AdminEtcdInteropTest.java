@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pingora4j.server.admin.Json;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -36,27 +35,15 @@ class AdminEtcdInteropTest {
 
     @TempDir
     Path dir;
-    private Process etcd;
+    private EtcdServer etcd;
     private Process proxy;
-    private int clientPort;
     private int port;
     private int adminPort;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeEach
     void start() throws Exception {
-        clientPort = FreePort.pick();
-        int peerPort = FreePort.pick();
-        String client = "http://127.0.0.1:" + clientPort;
-        String peer = "http://127.0.0.1:" + peerPort;
-        etcd = new ProcessBuilder(Tools.path("etcd", "etcd-server"), "--name", "t",
-                "--data-dir", dir.resolve("etcd").toString(),
-                "--listen-client-urls", client, "--advertise-client-urls", client,
-                "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                "--initial-cluster", "t=" + peer)
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("etcd.log").toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        Await.until("etcd answering /health on " + clientPort, Duration.ofSeconds(30), this::healthy);
+        etcd = EtcdServer.start(dir);
 
         port = FreePort.pick();
         adminPort = FreePort.pick();
@@ -82,13 +69,12 @@ class AdminEtcdInteropTest {
             proxy.waitFor(10, TimeUnit.SECONDS);
         }
         if (etcd != null) {
-            etcd.destroyForcibly();
-            etcd.waitFor(10, TimeUnit.SECONDS);
+            etcd.close();
         }
     }
 
     private String url() {
-        return "etcd://127.0.0.1:" + clientPort + "/pingora4j?timeout=2s&connect_timeout=1s";
+        return etcd.url();
     }
 
     private static String config(int port) {
@@ -155,7 +141,7 @@ class AdminEtcdInteropTest {
 
         assertEquals(400, r.statusCode(), r.body());
         Map<?, ?> problem = (Map<?, ?>) ((List<?>) ((Map<?, ?>) Json.parse(r.body())).get("problems")).get(0);
-        assertEquals("etcd://127.0.0.1:" + clientPort + "/pingora4j/locations/all.toml", problem.get("file"), r.body());
+        assertEquals("etcd://127.0.0.1:" + etcd.clientPort + "/pingora4j/locations/all.toml", problem.get("file"), r.body());
         assertEquals("locations.all.plugins[0]", problem.get("key"), r.body());
         assertTrue(String.valueOf(problem.get("reason")).startsWith("unknown plugin 'missing'"), r.body());
         assertEquals(before, key("locations/all.toml"));
@@ -169,7 +155,7 @@ class AdminEtcdInteropTest {
 
         assertEquals(400, r.statusCode(), r.body());
         Map<?, ?> problem = (Map<?, ?>) ((List<?>) ((Map<?, ?>) Json.parse(r.body())).get("problems")).get(0);
-        assertEquals("etcd://127.0.0.1:" + clientPort + "/pingora4j/locations/all.toml", problem.get("file"), r.body());
+        assertEquals("etcd://127.0.0.1:" + etcd.clientPort + "/pingora4j/locations/all.toml", problem.get("file"), r.body());
         assertEquals("locations.all.plugins[0]", problem.get("key"), r.body());
         assertTrue(String.valueOf(problem.get("reason")).startsWith("unknown plugin 'pong'"), r.body());
         assertEquals(before, key("plugins/pong.toml"));
@@ -177,8 +163,7 @@ class AdminEtcdInteropTest {
 
     @Test
     void etcdDownIs503AndTheProxyKeepsServing() throws Exception {
-        etcd.destroy();
-        assertTrue(etcd.waitFor(20, TimeUnit.SECONDS), "etcd did not stop");
+        etcd.stop();
 
         HttpResponse<String> r = admin("PUT", "plugins/pong", "{\"category\":\"mock\",\"status\":200,\"data\":\"changed\"}");
 
@@ -213,25 +198,12 @@ class AdminEtcdInteropTest {
     /** A key's value under the prefix, read through etcd's JSON gateway. */
     private String key(String key) throws Exception {
         String b64 = Base64.getEncoder().encodeToString(("/pingora4j/" + key).getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + clientPort + "/v3/kv/range"))
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(etcd.gateway() + "/v3/kv/range"))
                 .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.ofString("{\"key\":\"" + b64 + "\"}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         List<?> kvs = (List<?>) ((Map<?, ?>) Json.parse(r.body())).get("kvs");
         assertEquals(1, kvs.size(), r.body());
         return new String(Base64.getDecoder().decode((String) ((Map<?, ?>) kvs.get(0)).get("value")), StandardCharsets.UTF_8);
-    }
-
-    private boolean healthy() {
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + clientPort + "/health"))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 && r.body().contains("true");
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 }

@@ -8,7 +8,6 @@ import io.pingora4j.server.store.ConfigSync;
 import io.pingora4j.server.store.EtcdConfigSource;
 import io.pingora4j.server.store.EtcdUrl;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -35,49 +34,13 @@ class EtcdConfigStoreInteropTest {
 
     @TempDir
     Path dir;
-    private Process etcd;
-    private int clientPort;
-    private int peerPort;
+    private EtcdServer etcd;
     private Process proxy;
     private AutoCloseable watch;
 
     @BeforeEach
     void startEtcd() throws IOException {
-        clientPort = FreePort.pick();
-        peerPort = FreePort.pick();
-        startEtcdProcess();
-    }
-
-    private void startEtcdProcess() throws IOException {
-        String bin = Tools.path("etcd", "etcd-server");
-        String client = "http://127.0.0.1:" + clientPort;
-        String peer = "http://127.0.0.1:" + peerPort;
-        etcd = new ProcessBuilder(bin, "--name", "t", "--data-dir", dir.resolve("etcd").toString(),
-                "--listen-client-urls", client, "--advertise-client-urls", client,
-                "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                "--initial-cluster", "t=" + peer)
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("etcd.log").toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        Await.until("etcd answering /health on " + clientPort, Duration.ofSeconds(30), this::healthy);
-    }
-
-    private boolean healthy() {
-        try {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + clientPort + "/health")).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 && r.body().contains("true");
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private void stopEtcd() throws InterruptedException {
-        etcd.destroy();
-        assertTrue(etcd.waitFor(20, TimeUnit.SECONDS), "etcd did not stop");
+        etcd = EtcdServer.start(dir);
     }
 
     @AfterEach
@@ -90,13 +53,12 @@ class EtcdConfigStoreInteropTest {
             proxy.waitFor(10, TimeUnit.SECONDS);
         }
         if (etcd != null) {
-            etcd.destroyForcibly();
-            etcd.waitFor(10, TimeUnit.SECONDS);
+            etcd.close();
         }
     }
 
     private String url() {
-        return "etcd://127.0.0.1:" + clientPort + "/pingora4j?timeout=2s&connect_timeout=1s";
+        return etcd.url();
     }
 
     private static String config(int port, String pong) {
@@ -135,14 +97,7 @@ class EtcdConfigStoreInteropTest {
         int port = FreePort.pick();
         sync(config(port, "from etcd"));
 
-        Path out = dir.resolve("proxy.out");
-        proxy = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "-c", url())
-                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        Await.until("the binary serving from etcd", Duration.ofSeconds(30),
-                () -> ServerProcess.read(out).contains("serving") || !proxy.isAlive());
-        assertTrue(proxy.isAlive(), ServerProcess.read(out));
+        startProxyFromEtcd();
 
         WireClient.Response r = WireClient.exchange(port, "GET / HTTP/1.1", "Host: localhost");
         assertEquals(200, r.status());
@@ -173,12 +128,12 @@ class EtcdConfigStoreInteropTest {
         AtomicInteger changes = new AtomicInteger();
         watch = source.watch(changes::incrementAndGet);
 
-        stopEtcd();
+        etcd.stop();
         Await.until("the watch noticing etcd gone", Duration.ofSeconds(20), () -> !source.up());
         assertTrue(source.failures() > 0);
         int before = changes.get();
 
-        startEtcdProcess();
+        etcd.startAgain();
         ConfigSync.copy(config(port, "after"), EtcdUrl.parse(url()));
 
         Await.until("the watch reporting the change made while it was away", Duration.ofSeconds(20),
@@ -191,15 +146,9 @@ class EtcdConfigStoreInteropTest {
     void theProxyKeepsServingWhileEtcdIsDown() throws Exception {
         int port = FreePort.pick();
         sync(config(port, "still here"));
-        Path out = dir.resolve("proxy.out");
-        proxy = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "-c", url())
-                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        Await.until("the binary serving from etcd", Duration.ofSeconds(30),
-                () -> ServerProcess.read(out).contains("serving") || !proxy.isAlive());
+        startProxyFromEtcd();
 
-        stopEtcd();
+        etcd.stop();
 
         WireClient.Response r = WireClient.exchange(port, "GET / HTTP/1.1", "Host: localhost");
         assertEquals(200, r.status());
@@ -212,11 +161,11 @@ class EtcdConfigStoreInteropTest {
         sync(config(port, "first"));
         EtcdConfigSource source = new EtcdConfigSource(EtcdUrl.parse(url()));
         source.load();
-        stopEtcd();
+        etcd.stop();
         AtomicInteger changes = new AtomicInteger();
         watch = source.watch(changes::incrementAndGet);
 
-        startEtcdProcess();
+        etcd.startAgain();
         ConfigSync.copy(config(port, "second"), EtcdUrl.parse(url()));
 
         Await.until("the watch reporting the change", Duration.ofSeconds(20), () -> changes.get() > 0);
@@ -267,9 +216,9 @@ class EtcdConfigStoreInteropTest {
         sync(config(port, "before"));
         Path out = startProxyFromEtcd("--autoreload");
 
-        stopEtcd();
+        etcd.stop();
         assertEquals("before", body(port), "serving the last good configuration while etcd is down");
-        startEtcdProcess();
+        etcd.startAgain();
         ConfigSync.copy(config(port, "after"), EtcdUrl.parse(url()));
 
         try {
@@ -287,7 +236,7 @@ class EtcdConfigStoreInteropTest {
         gateway("/v3/auth/user/add", "{\"name\":\"root\",\"password\":\"pw\"}");
         gateway("/v3/auth/user/grant", "{\"user\":\"root\",\"role\":\"root\"}");
         gateway("/v3/auth/enable", "{}");
-        String withAuth = "etcd://root:pw@127.0.0.1:" + clientPort + "/pingora4j";
+        String withAuth = "etcd://root:pw@127.0.0.1:" + etcd.clientPort + "/pingora4j";
         ConfigSync.copy(config(FreePort.pick(), "authenticated"), EtcdUrl.parse(withAuth));
 
         EtcdConfigSource source = new EtcdConfigSource(EtcdUrl.parse(withAuth));
@@ -297,7 +246,7 @@ class EtcdConfigStoreInteropTest {
 
     private void gateway(String path, String json) throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + clientPort + path)).timeout(Duration.ofSeconds(5))
+                URI.create(etcd.gateway() + path)).timeout(Duration.ofSeconds(5))
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), path + ": " + r.body());
     }
