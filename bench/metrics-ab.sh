@@ -25,7 +25,7 @@ declare -A PORT=([off]=18091 [on]=18092 [traced]=18093)
 declare -A PID
 NAMES=(off on traced)
 for n in "${NAMES[@]}"; do
-  opts="-XX:+UseSerialGC -Xms16m -Xmx256m -XX:MaxDirectMemorySize=512m -Xss512k -XX:AutoBoxCacheMax=65536" # the launcher's
+  opts="-XX:+UseSerialGC -Xms16m -Xmx256m -XX:MaxDirectMemorySize=512m -Xss512k -XX:AutoBoxCacheMax=65536 -XX:TrimNativeHeapInterval=2000" # the launcher's
   if [ "$n" = traced ] && [ -n "${JFR:-}" ]; then
     opts="$opts -XX:StartFlightRecording=filename=$W/traced.jfr,settings=profile,dumponexit=true"
   fi

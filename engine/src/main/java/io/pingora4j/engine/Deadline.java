@@ -2,13 +2,13 @@ package io.pingora4j.engine;
 
 /**
  * One lazily re-armed timer for a connection. The owner says which deadline it wants now
- * ({@link #want}); the wheel holds at most one timer, and when it fires the owner is asked
- * again ({@link Owner#currentDeadline}) — so pushing a deadline back on every read costs a
- * field write, and the wheel is touched only when a deadline moves earlier.
+ * ({@link #want}); the loop's {@link Timers} hold this deadline at most once, and when it fires the
+ * owner is asked again ({@link Owner#currentDeadline}) — so pushing a deadline back on every read
+ * costs a field write, and the timers are touched only when a deadline moves earlier.
  *
  * <p>Not thread-safe: owned by one event loop.
  */
-final class Deadline implements Timers.Target {
+final class Deadline {
 
     /** The connection that owns the deadline. */
     interface Owner {
@@ -21,8 +21,10 @@ final class Deadline implements Timers.Target {
 
     private final Timers timers;
     private final Owner owner;
-    private long timerId = Timers.none();
-    private long scheduledAt;
+    /** Position in the loop's timer heap, -1 when not armed (kept by {@link Timers}). */
+    int heapIndex = -1;
+    /** When the armed timer fires (kept by {@link Timers}). */
+    long at;
 
     Deadline(Timers timers, Owner owner) {
         this.timers = timers;
@@ -34,24 +36,18 @@ final class Deadline implements Timers.Target {
         if (deadline == 0) {
             return;
         }
-        if (timerId != Timers.none() && deadline - scheduledAt >= 0) {
-            return; // the armed timer fires first; onTimer looks again then
+        if (heapIndex >= 0 && deadline - at >= 0) {
+            return; // the armed timer fires first; fire() looks again then
         }
-        cancel();
-        scheduledAt = deadline;
-        timerId = timers.schedule(this, deadline);
+        timers.schedule(this, deadline);
     }
 
     void cancel() {
-        if (timerId != Timers.none()) {
-            timers.cancel(timerId);
-            timerId = Timers.none();
-        }
+        timers.cancel(this);
     }
 
-    @Override
-    public void onTimer(long nowNanos) {
-        timerId = Timers.none();
+    /** The armed time came (the timers have disarmed this already). */
+    void fire(long nowNanos) {
         long d = owner.currentDeadline();
         if (d == 0) {
             return;

@@ -85,7 +85,7 @@ final class EventLoop implements Executor, Runnable {
         this.options = options;
         this.selector = Selector.open();
         this.now = System.nanoTime();
-        this.timers = new Timers(now);
+        this.timers = new Timers();
         this.buffers = new BufferPool(options.bufferSize(), 128);
         this.smallBuffers = new BufferPool(Math.min(SMALL_BUFFER, options.bufferSize()), 512);
         this.stats = new EngineStats();
