@@ -103,6 +103,32 @@ class H2MetricsEndToEndTest {
         assertTrue(m.value("pingora4j_tls_handshake_time_sum") > 0);
     }
 
+    /** One HTTP/1.1 request on a new TLS connection of {@code ctx}, read to the end (the ticket comes after the handshake). */
+    private void getOverNewTlsConnection(javax.net.ssl.SSLContext ctx) throws Exception {
+        try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket("localhost", proxy.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("GET /r HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(response.startsWith("HTTP/1.1 200"), response);
+        }
+    }
+
+    @Test
+    void aResumedHandshakeIsCountedApartFromAFullOne() throws Exception {
+        String full = "pingora4j_tls_handshakes_total{side=\"server\",kind=\"full\"}";
+        String resumed = "pingora4j_tls_handshakes_total{side=\"server\",kind=\"resumed\"}";
+        Exposition before = Exposition.scrape(plainPort, "/metrics");
+        javax.net.ssl.SSLContext ctx = ca.trustingContext(); // one client session cache for both connections
+
+        getOverNewTlsConnection(ctx);
+        getOverNewTlsConnection(ctx);
+
+        Exposition after = scrapeWhen(resumed, before.valueOr0(resumed) + 1);
+        assertEquals(before.valueOr0(full) + 1, after.value(full), "the first connection: a full handshake");
+        assertEquals(before.valueOr0(resumed) + 1, after.value(resumed), "the second: resumed from its ticket");
+    }
+
     @Test
     void aConnectionEndedForAProtocolErrorCountsUnderItsGoawayCode() throws Exception {
         try (Socket s = new Socket("127.0.0.1", plainPort)) {

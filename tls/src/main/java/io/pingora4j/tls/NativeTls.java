@@ -2,6 +2,7 @@ package io.pingora4j.tls;
 
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslCredential;
+import io.netty.util.ResourceLeakDetector;
 
 /**
  * Whether BoringSSL (netty-tcnative-boringssl-static) loads in this process. Asking loads it once:
@@ -39,6 +40,13 @@ final class NativeTls {
 
     private static boolean probe() {
         try {
+            // Engines are released explicitly (TlsCodec.release), and tests check it; netty's leak
+            // detector would otherwise sample one engine in 128 with a stack trace and a phantom
+            // reference. -Dio.netty.leakDetection.level turns it back on.
+            if (System.getProperty("io.netty.leakDetection.level") == null
+                    && System.getProperty("io.netty.leakDetectionLevel") == null) {
+                ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+            }
             if (!OpenSsl.isAvailable()) {
                 Throwable cause = OpenSsl.unavailabilityCause();
                 reason = cause == null ? "unknown" : String.valueOf(cause.getMessage() != null ? cause.getMessage() : cause);

@@ -2,6 +2,7 @@ package io.pingora4j.server.metrics;
 
 import io.pingora4j.codec.h2.H2ErrorCode;
 import io.pingora4j.engine.Server;
+import io.pingora4j.tls.TlsHandshakes;
 import io.prometheus.client.Collector;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,6 +69,17 @@ final class EngineCollector extends Collector {
         samples.add(new MetricFamilySamples.Sample(name + "_count", List.of(), List.of(), cumulative));
         samples.add(new MetricFamilySamples.Sample(name + "_sum", List.of(), List.of(), tls.sumNanos() / 1e9));
         out.add(new MetricFamilySamples(name, Type.HISTOGRAM, "Client TLS handshake time, in seconds", samples));
+
+        TlsHandshakes.Counts hs = TlsHandshakes.counts();
+        String handshakes = ProxyMetrics.PREFIX + "tls_handshakes";
+        List<String> labels = List.of("side", "kind");
+        out.add(new MetricFamilySamples(handshakes, Type.COUNTER,
+                "Completed TLS handshakes of the process, with clients (side=server) and with origins (side=client),"
+                        + " full or resumed (a ticket or a session id: no certificate, no signature)", List.of(
+                        new MetricFamilySamples.Sample(handshakes + "_total", labels, List.of("server", "full"), hs.serverFull()),
+                        new MetricFamilySamples.Sample(handshakes + "_total", labels, List.of("server", "resumed"), hs.serverResumed()),
+                        new MetricFamilySamples.Sample(handshakes + "_total", labels, List.of("client", "full"), hs.clientFull()),
+                        new MetricFamilySamples.Sample(handshakes + "_total", labels, List.of("client", "resumed"), hs.clientResumed()))));
         return out;
     }
 
