@@ -70,6 +70,8 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
     int requests;
     int interest = SelectionKey.OP_READ;
     boolean readEof;
+    /** The request in flight was read to its end (no body left unread on the connection). */
+    private boolean requestReadWhole;
     boolean draining;
     long idleDeadline;
     long headDeadline;
@@ -339,6 +341,7 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
                 case HEAD:
                     x.parser.head().detach();
                     state = State.IN_REQUEST;
+                    requestReadWhole = false;
                     chunked = false;
                     keepAlive = false;
                     requests++;
@@ -357,6 +360,7 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
                     break;
                 case END:
                     bodyDeadline = 0;
+                    requestReadWhole = true;
                     x.session.onRequestEnd();
                     break;
                 default:
@@ -387,6 +391,7 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
     }
 
     private void rejectMalformed(ProxyError err) {
+        requestReadWhole = false; // the rest of it may still be on its way: linger
         requests++;
         state = State.IN_REQUEST;
         x().session.rejectMalformed(err);
@@ -537,6 +542,7 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
     @Override
     public void startTunnel() {
         tunnel = true;
+        requestReadWhole = false; // the client speaks on: its bytes are the tunnel's, not a request's
         x.parser.switchToTunnel();
     }
 
@@ -620,6 +626,7 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
             return;
         }
         state = State.IDLE;
+        requestReadWhole = false; // whatever comes next is unread until its END
         tunnel = false;
         bodyDeadline = 0;
         idleDeadline = loop.now + loop.options.keepAliveTimeout().toNanos();
@@ -669,6 +676,13 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
             return;
         }
         releaseExchange();
+        if (requestReadWhole && input.empty()) {
+            // the request was read to its end and nothing came after it: nothing unread to make the
+            // kernel reset the connection, so close now, as nginx does (a half-close, a wake-up
+            // and a read per connection saved on every `Connection: close`)
+            close();
+            return;
+        }
         if (!Lingering.start(transport)) {
             close();
             return;

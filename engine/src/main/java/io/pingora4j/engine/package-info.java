@@ -4,7 +4,7 @@
  *
  * <h2>Threads</h2>
  * {@link io.pingora4j.engine.Server} runs N {@link io.pingora4j.engine.EventLoop}s. Each owns one
- * selector, its listening socket (SO_REUSEPORT), a buffer pool, a timer wheel and an upstream
+ * selector, its listening socket (SO_REUSEPORT), a buffer pool, a heap of timers and an upstream
  * connection pool; a client connection and every upstream connection it uses live on one loop for
  * their whole life, so nothing on the hot path is shared between loops or locked. Other threads
  * reach a loop only through its task queue ({@link io.pingora4j.engine.EventLoop#execute}).
