@@ -34,6 +34,7 @@ final class BufferPool {
     private final int maxPooled;
     private final ArrayDeque<Lease> free = new ArrayDeque<>();
     private long allocated;
+    private int leased;
 
     BufferPool(int size, int maxPooled) {
         this.size = size;
@@ -46,6 +47,7 @@ final class BufferPool {
 
     /** A lease on a cleared buffer (position 0, limit capacity). */
     Lease acquire() {
+        leased++;
         Lease l = free.pollFirst();
         if (l == null) {
             allocated++;
@@ -61,6 +63,9 @@ final class BufferPool {
         if (l == null) {
             return;
         }
+        if (l.buf.capacity() == size) {
+            leased--; // a lease of another size (a grown buffer) was never counted
+        }
         if (l.buf.capacity() == size && free.size() < maxPooled) {
             free.addFirst(l);
             return;
@@ -70,6 +75,11 @@ final class BufferPool {
 
     long allocatedCount() {
         return allocated;
+    }
+
+    /** Buffers lent out now (taken and not given back). */
+    int leasedCount() {
+        return leased;
     }
 
     int pooledCount() {

@@ -105,9 +105,11 @@ public final class Server implements AutoCloseable {
         long h2Refused = 0;
         long h2GoAways = 0;
         long buffers = 0;
+        long leased = 0;
         long tlsBuffers = 0;
         for (EventLoop l : loops) {
             buffers += l.buffers.allocatedCount() + l.smallBuffers.allocatedCount();
+            leased += l.buffers.leasedCount() + l.smallBuffers.leasedCount();
             tlsBuffers += l.recordBuffers.outstanding();
             EngineStats s = l.stats;
             accepted += s.downstreamAccepted;
@@ -123,7 +125,7 @@ public final class Server implements AutoCloseable {
             h2GoAways += s.h2GoAways;
         }
         return new Stats(accepted, requests, connects, reused, failures, retries, discarded, h2Connections, h2Streams,
-                h2Refused, h2GoAways, buffers, tlsBuffers);
+                h2Refused, h2GoAways, buffers, leased, tlsBuffers);
     }
 
     /**
@@ -216,13 +218,15 @@ public final class Server implements AutoCloseable {
      * @param h2StreamsRefused HTTP/2 streams refused before a request (malformed heads, too many streams)
      * @param h2GoAways        HTTP/2 connections ended by an error (protocol errors, the attack limits)
      * @param buffersAllocated pooled read buffers ever allocated: bounded by concurrency, not by bytes moved
+     * @param buffersOutstanding pooled buffers lent to connections now: connections with bytes in flight
+     *                         hold them, idle ones (clients and pooled origin connections) none
      * @param tlsBuffersOutstanding TLS record buffers lent to connections now: connections with bytes in
      *                         flight hold them, idle ones none
      */
     public record Stats(long connectionsAccepted, long requests, long upstreamConnects, long upstreamReused,
                         long upstreamConnectFailures, long retries, long upstreamDiscarded,
                         long h2Connections, long h2Streams, long h2StreamsRefused, long h2GoAways,
-                        long buffersAllocated, long tlsBuffersOutstanding) {
+                        long buffersAllocated, long buffersOutstanding, long tlsBuffersOutstanding) {
         /** Share of upstream connection uses that came from the pool. */
         public double reuseRatio() {
             long uses = upstreamConnects + upstreamReused;
