@@ -335,6 +335,11 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
                         if (input.empty()) {
                             releaseExchange(); // blank lines before a request: nothing to keep
                         }
+                    } else if (state == State.IN_REQUEST && !tunnel && x.session.acceptsRequestBytes()) {
+                        // a body under way with nothing left unread: the origin side took what came
+                        // (it accepts more only once no chunk of ours is still queued), so the buffer
+                        // goes back until more arrives; a client that pauses mid-body holds none
+                        input.releaseIfEmpty();
                     }
                     setRead(true);
                     return;

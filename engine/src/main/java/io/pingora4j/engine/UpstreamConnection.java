@@ -196,6 +196,7 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner, TlsTranspor
             if (out.flush(transport)) {
                 writeDeadline = 0;
                 setInterest(interest & ~SelectionKey.OP_WRITE);
+                releaseHeadBuffer(); // the request head went out: a request waiting for its body or its answer holds none
                 if (owner != null) {
                     owner.onUpstreamDrained();
                 }
@@ -226,6 +227,7 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner, TlsTranspor
             if ((interest & SelectionKey.OP_WRITE) != 0) {
                 setInterest(interest & ~SelectionKey.OP_WRITE);
             }
+            releaseHeadBuffer(); // the request head went out with the rest
             return true;
         }
         writeDeadline = loop.now + peer.writeTimeoutNanos();
