@@ -63,10 +63,12 @@ final class BufferPool {
         if (l == null) {
             return;
         }
-        if (l.buf.capacity() == size) {
-            leased--; // a lease of another size (a grown buffer) was never counted
+        if (l.buf.capacity() != size) {
+            DirectMemory.free(l.buf); // a grown buffer: never counted as a lease, never pooled
+            return;
         }
-        if (l.buf.capacity() == size && free.size() < maxPooled) {
+        leased--;
+        if (free.size() < maxPooled) {
             free.addFirst(l);
             return;
         }

@@ -31,6 +31,13 @@ final class FramingBuffers {
         return chunkHeader.flip();
     }
 
+    /** Queues {@code chunk} on {@code out} as one chunk: its size line, the data, CRLF. */
+    void addChunk(Outbound out, ByteBuffer chunk) {
+        out.add(chunkHeader(chunk.remaining()));
+        out.add(chunk);
+        out.add(crlf());
+    }
+
     ByteBuffer crlf() {
         return crlf.rewind();
     }

@@ -481,13 +481,7 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
 
     @Override
     public void sendBody(ByteBuffer chunk) {
-        if (chunked && !tunnel) {
-            x.out.add(x.framing.chunkHeader(chunk.remaining()));
-            x.out.add(chunk);
-            x.out.add(x.framing.crlf());
-        } else {
-            x.out.add(chunk);
-        }
+        queueBody(chunk);
         // every body run is a window on a read buffer and shares the framing buffers: it goes
         // out now (with the head, when the head is still queued: one gathering write)
         flush();
@@ -496,10 +490,12 @@ final class H1Downstream implements ClientConnection, Downstream, IoHandler, Dea
     /** Queued without a flush: {@link #sendEnd}, next in the same call, writes it with the end. */
     @Override
     public void sendLastBody(ByteBuffer chunk) {
+        queueBody(chunk);
+    }
+
+    private void queueBody(ByteBuffer chunk) {
         if (chunked && !tunnel) {
-            x.out.add(x.framing.chunkHeader(chunk.remaining()));
-            x.out.add(chunk);
-            x.out.add(x.framing.crlf());
+            x.framing.addChunk(x.out, chunk);
         } else {
             x.out.add(chunk);
         }

@@ -108,9 +108,7 @@ final class H1UpstreamExchange implements UpstreamExchange {
             return;
         }
         if (chunked) {
-            c.out.add(c.framing.chunkHeader(chunk.remaining()));
-            c.out.add(chunk);
-            c.out.add(c.framing.crlf());
+            c.framing.addChunk(c.out, chunk);
         } else {
             c.out.add(chunk);
         }

@@ -194,9 +194,7 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner, TlsTranspor
     public void onWritable() {
         try {
             if (out.flush(transport)) {
-                writeDeadline = 0;
-                setInterest(interest & ~SelectionKey.OP_WRITE);
-                releaseHeadBuffer(); // the request head went out: a request waiting for its body or its answer holds none
+                flushed();
                 if (owner != null) {
                     owner.onUpstreamDrained();
                 }
@@ -220,14 +218,22 @@ final class UpstreamConnection implements IoHandler, Deadline.Owner, TlsTranspor
         return n;
     }
 
+    /**
+     * Everything queued went out: no write deadline, no write interest, and the request head's
+     * buffer goes back (a request waiting for its body or its answer holds none).
+     */
+    private void flushed() {
+        writeDeadline = 0;
+        if ((interest & SelectionKey.OP_WRITE) != 0) {
+            setInterest(interest & ~SelectionKey.OP_WRITE);
+        }
+        releaseHeadBuffer();
+    }
+
     /** Writes what is queued; true when all went out. Arms the write deadline otherwise. */
     boolean flush() throws IOException {
         if (out.flush(transport)) {
-            writeDeadline = 0;
-            if ((interest & SelectionKey.OP_WRITE) != 0) {
-                setInterest(interest & ~SelectionKey.OP_WRITE);
-            }
-            releaseHeadBuffer(); // the request head went out with the rest
+            flushed();
             return true;
         }
         writeDeadline = loop.now + peer.writeTimeoutNanos();

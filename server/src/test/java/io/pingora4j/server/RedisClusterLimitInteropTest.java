@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -27,7 +25,7 @@ class RedisClusterLimitInteropTest {
 
     @TempDir
     Path dir;
-    private Process redis;
+    private RedisServer redis;
     private int redisPort;
     private TestOrigin origin;
     private RunningProxy a;
@@ -35,17 +33,10 @@ class RedisClusterLimitInteropTest {
 
     @BeforeEach
     void start() throws Exception {
-        String server = Tools.path("redis-server", "redis-server");
         String cli = Tools.path("redis-cli", "redis-tools");
         redisPort = FreePort.pickAtMost(55535); // its cluster bus is on port + 10,000
-        redis = new ProcessBuilder(server, "--port", Integer.toString(redisPort), "--bind", "127.0.0.1",
-                "--cluster-enabled", "yes", "--cluster-config-file", dir.resolve("nodes.conf").toString(),
-                "--save", "", "--appendonly", "no", "--dir", dir.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        Await.until("redis-server answering PING on " + redisPort, Duration.ofSeconds(30),
-                () -> RedisSharedLimitInteropTest.ping(redisPort) || !redis.isAlive());
-        assertTrue(redis.isAlive(), "redis-server exited: " + ServerProcess.read(dir.resolve("redis.log")));
+        redis = RedisServer.start(dir, redisPort,
+                "--cluster-enabled", "yes", "--cluster-config-file", dir.resolve("nodes.conf").toString());
         assertTrue(run(cli, "cluster", "addslotsrange", "0", "16383").contains("OK"));
         Await.until("the one-node cluster ok", Duration.ofSeconds(30),
                 () -> run(cli, "cluster", "info").contains("cluster_state:ok"));
@@ -98,7 +89,7 @@ class RedisClusterLimitInteropTest {
 
     @AfterEach
     void stop() throws InterruptedException {
-        for (AutoCloseable c : new AutoCloseable[] {a, b, origin}) {
+        for (AutoCloseable c : new AutoCloseable[] {a, b, origin, redis}) {
             try {
                 if (c != null) {
                     c.close();
@@ -106,10 +97,6 @@ class RedisClusterLimitInteropTest {
             } catch (Exception ignored) {
                 // closing the rest matters more
             }
-        }
-        if (redis != null) {
-            redis.destroyForcibly();
-            redis.waitFor(10, TimeUnit.SECONDS);
         }
     }
 

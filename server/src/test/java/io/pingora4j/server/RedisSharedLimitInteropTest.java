@@ -4,13 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pingora4j.server.plugins.shared.CountSync;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +36,7 @@ class RedisSharedLimitInteropTest {
 
     @TempDir
     Path dir;
-    private Process redis;
+    private RedisServer redis;
     private int redisPort;
     private TestOrigin origin;
     private RunningProxy a;
@@ -50,15 +44,8 @@ class RedisSharedLimitInteropTest {
 
     @BeforeEach
     void start() throws IOException {
-        String server = Tools.path("redis-server", "redis-server");
         redisPort = FreePort.pick();
-        redis = new ProcessBuilder(server, "--port", Integer.toString(redisPort), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        Await.until("redis-server answering PING on " + redisPort, Duration.ofSeconds(30),
-                () -> ping(redisPort) || !redis.isAlive());
-        assertTrue(redis.isAlive(), "redis-server exited: " + ServerProcess.read(dir.resolve("redis.log")));
+        redis = RedisServer.start(dir, redisPort);
         origin = TestOrigin.start("a");
         a = proxy();
         b = proxy();
@@ -92,7 +79,7 @@ class RedisSharedLimitInteropTest {
 
     @AfterEach
     void stop() throws InterruptedException {
-        for (AutoCloseable c : new AutoCloseable[] {a, b, origin}) {
+        for (AutoCloseable c : new AutoCloseable[] {a, b, origin, redis}) {
             try {
                 if (c != null) {
                     c.close();
@@ -100,10 +87,6 @@ class RedisSharedLimitInteropTest {
             } catch (Exception ignored) {
                 // closing the rest matters more
             }
-        }
-        if (redis != null) {
-            redis.destroyForcibly();
-            redis.waitFor(10, TimeUnit.SECONDS);
         }
     }
 
@@ -119,8 +102,7 @@ class RedisSharedLimitInteropTest {
 
     @Test
     void redisKilledBothProxiesKeepServingUnderLocalLimits() throws Exception {
-        redis.destroyForcibly();
-        redis.waitFor(10, TimeUnit.SECONDS);
+        redis.stop();
         Await.until("the limit store marked down", () -> CountSync.all().stream()
                 .anyMatch(s -> s.describe().endsWith(":" + redisPort + "/0") && !s.up() && s.failures() > 0));
 
@@ -168,19 +150,5 @@ class RedisSharedLimitInteropTest {
             out[i] = ok[i].get();
         }
         return out;
-    }
-
-    static boolean ping(int port) {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            OutputStream out = s.getOutputStream();
-            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = s.getInputStream();
-            byte[] buf = new byte[7];
-            int n = in.readNBytes(buf, 0, 7);
-            return n == 7 && new String(buf, StandardCharsets.US_ASCII).startsWith("+PONG");
-        } catch (IOException e) {
-            return false;
-        }
     }
 }
